@@ -1,0 +1,1 @@
+"""Green Light Services gravity model: features, training, evaluation and registry."""

@@ -1,0 +1,1 @@
+"""Green Light Services UI: Streamlit dashboards of road accidents and hot-spot predictions."""

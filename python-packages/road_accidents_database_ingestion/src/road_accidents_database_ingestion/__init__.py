@@ -1,0 +1,1 @@
+"""Green Light Services data foundation: settings, the RoadAccidents schema and BAAC ingestion."""

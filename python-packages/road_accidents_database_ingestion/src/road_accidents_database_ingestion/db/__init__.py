@@ -1,0 +1,1 @@
+"""The RoadAccidents database: connections, the embedded server and migrations."""
