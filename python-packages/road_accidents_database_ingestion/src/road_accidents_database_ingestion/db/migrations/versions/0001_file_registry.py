@@ -20,7 +20,7 @@ def upgrade() -> None:
         """
         CREATE TABLE source_files (
             id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            path           text        NOT NULL UNIQUE,
+            path           text        NOT NULL,
             year           smallint    NOT NULL,
             table_name     text        NOT NULL
                 CHECK (table_name IN ('caracteristiques', 'lieux', 'vehicules', 'usagers')),
@@ -31,19 +31,21 @@ def upgrade() -> None:
             rows_loaded    integer,
             rows_rejected  integer,
             status         text        NOT NULL DEFAULT 'pending'
-                CHECK (status IN ('pending', 'loaded', 'failed')),
+                CHECK (status IN ('pending', 'loaded', 'failed', 'replaced')),
             reason         text,
             first_seen_at  timestamptz NOT NULL DEFAULT now(),
             updated_at     timestamptz NOT NULL DEFAULT now(),
-            loaded_at      timestamptz
+            loaded_at      timestamptz,
+            UNIQUE (path, sha256)
         );
         CREATE INDEX source_files_year_idx ON source_files (year);
         COMMENT ON TABLE source_files IS
-            'Every BAAC file ingestion has seen: checksum, status and the reason of a failure.';
+            'Every version of every BAAC file ingestion has seen: checksum, status, reason.';
 
         CREATE TABLE ingested_years (
             year           smallint    PRIMARY KEY,
             folder         text        NOT NULL,
+            fingerprint    text        NOT NULL,
             status         text        NOT NULL CHECK (status IN ('loaded', 'failed')),
             reason         text,
             accidents      integer,

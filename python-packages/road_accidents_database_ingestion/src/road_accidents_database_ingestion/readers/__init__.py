@@ -1,0 +1,147 @@
+"""Readers of BAAC files of any vintage into the harmonised columns.
+
+`read_table` decodes a file (UTF-8 or cp1252; `;`, `,` or tab), finds its layout from the
+header, parses it with Arrow's CSV reader and converts every column; lines that do not parse
+and cells that do not convert become Rejects with their line numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv
+
+from road_accidents_database_ingestion.problems import FileProblem, Reject
+from road_accidents_database_ingestion.readers.columns import ColumnConverter
+from road_accidents_database_ingestion.readers.layouts import (
+    CONVERTERS,
+    KEY_ALIASES,
+    Layout,
+    detect_layout,
+    missing_columns,
+    normalise_header,
+)
+from road_accidents_database_ingestion.readers.textfile import read_text_file
+from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_KEY_NAMES = ("num_acc", *KEY_ALIASES)
+
+
+@dataclass
+class ReadResult:
+    """One file read into harmonised columns; `rows` holds only the rows that converted."""
+
+    path: Path
+    table: BaacTable
+    layout: Layout
+    encoding: str
+    separator: str
+    rows_read: int
+    rows: pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def _parse(
+    path: Path, data: bytes, separator: str, header: tuple[str, ...]
+) -> tuple[pa.Table, list[Reject], list[int]]:
+    malformed: list[Reject] = []
+    skipped: list[int] = []
+
+    def on_invalid_row(row: csv.InvalidRow) -> str:
+        skipped.append(row.number)
+        malformed.append(
+            Reject(
+                row.number,
+                None,
+                row.text[:200],
+                "malformed_line",
+                f"line has {row.actual_columns} fields, the header has {row.expected_columns}",
+            )
+        )
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        parsed = csv.read_csv(
+            io.BytesIO(data),
+            read_options=csv.ReadOptions(
+                use_threads=False, skip_rows=1, column_names=names, block_size=1 << 24
+            ),
+            parse_options=csv.ParseOptions(
+                delimiter=separator,
+                quote_char='"',
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid_row,
+            ),
+            convert_options=csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise FileProblem(path, f"cannot parse the CSV: {error}") from error
+    return parsed, malformed, skipped
+
+
+def _line_numbers(row_count: int, skipped: list[int]) -> np.ndarray:
+    """Physical line of each parsed row: lines from 2 on, minus the skipped (malformed) ones."""
+    lines = np.arange(2, 2 + row_count + len(skipped), dtype=np.int64)
+    if skipped:
+        lines = lines[~np.isin(lines, np.asarray(skipped, dtype=np.int64))]
+    return lines
+
+
+def read_table(path: Path, table: BaacTable) -> ReadResult:
+    """Read one BAAC file of `table`; raises FileProblem when the file cannot be used at all."""
+    decoded = read_text_file(path, _KEY_NAMES)
+    header = tuple(normalise_header(name) for name in decoded.header)
+    spec = detect_layout(table, header)
+    missing = missing_columns(spec, header)
+    if missing:
+        raise FileProblem(
+            path,
+            f"missing column(s) {', '.join(missing)} of the {spec.layout} {table} layout",
+            line=1,
+        )
+    parsed, rejects, skipped = _parse(path, decoded.data, decoded.separator, header)
+    lines = _line_numbers(parsed.num_rows, skipped)
+    blank = np.ones(parsed.num_rows, dtype=bool)
+    for column in parsed.columns:
+        blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+    wanted = set(spec.required) | set(spec.optional)
+    raw = {
+        name: parsed.column(i).combine_chunks() for i, name in enumerate(header) if name in wanted
+    }
+    if blank.any():
+        keep = pa.array(~blank)
+        raw = {name: values.filter(keep) for name, values in raw.items()}
+        lines = lines[~blank]
+    converter = ColumnConverter(raw, lines)
+    converted = CONVERTERS[table](converter, spec.layout)
+    harmonised = BY_BAAC_NAME[table]
+    good = pa.array(~converter.bad)
+    columns = {
+        column.name: converted[column.name].filter(good)
+        for column in harmonised.read_columns
+        if column.name in converted
+    }
+    columns["source_line"] = pa.array(lines[~converter.bad], type=pa.int64())
+    return ReadResult(
+        path=path,
+        table=table,
+        layout=spec.layout,
+        encoding=decoded.encoding,
+        separator=decoded.separator,
+        rows_read=len(lines) + len(skipped),
+        rows=pa.table(columns),
+        rejects=rejects + converter.rejects,
+    )

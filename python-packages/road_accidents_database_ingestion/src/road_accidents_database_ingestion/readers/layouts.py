@@ -1,0 +1,424 @@
+"""The two BAAC layouts and how each file's columns become the harmonised columns.
+
+2005-2018 files ("old") and 2019+ files ("new") differ in columns, encodings of dates, places,
+coordinates and safety equipment; each function below turns one table of either layout into
+the columns of `tables.py`. Columns are always found by header name, never by position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from road_accidents_database_ingestion.readers.columns import ColumnConverter
+
+if TYPE_CHECKING:
+    from road_accidents_database_ingestion.tables import BaacTable
+
+Layout = Literal["2005-2018", "2019+"]
+OLD: Layout = "2005-2018"
+NEW: Layout = "2019+"
+
+KEY_ALIASES = {"accident_id": "num_acc"}
+"""Header names that mean `num_acc` (2022 caracteristiques calls it `Accident_Id`)."""
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    table: BaacTable
+    layout: Layout
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+SPECS: tuple[LayoutSpec, ...] = (
+    LayoutSpec(
+        "caracteristiques",
+        OLD,
+        (
+            "num_acc",
+            "an",
+            "mois",
+            "jour",
+            "hrmn",
+            "lum",
+            "agg",
+            "int",
+            "atm",
+            "col",
+            "com",
+            "adr",
+            "gps",
+            "lat",
+            "long",
+            "dep",
+        ),
+    ),
+    LayoutSpec(
+        "caracteristiques",
+        NEW,
+        (
+            "num_acc",
+            "jour",
+            "mois",
+            "an",
+            "hrmn",
+            "lum",
+            "dep",
+            "com",
+            "agg",
+            "int",
+            "atm",
+            "col",
+            "adr",
+            "lat",
+            "long",
+        ),
+    ),
+    LayoutSpec(
+        "lieux",
+        OLD,
+        (
+            "num_acc",
+            "catr",
+            "voie",
+            "v1",
+            "v2",
+            "circ",
+            "nbv",
+            "pr",
+            "pr1",
+            "vosp",
+            "prof",
+            "plan",
+            "lartpc",
+            "larrout",
+            "surf",
+            "infra",
+            "situ",
+        ),
+        optional=("env1",),
+    ),
+    LayoutSpec(
+        "lieux",
+        NEW,
+        (
+            "num_acc",
+            "catr",
+            "voie",
+            "v1",
+            "v2",
+            "circ",
+            "nbv",
+            "vosp",
+            "prof",
+            "pr",
+            "pr1",
+            "plan",
+            "lartpc",
+            "larrout",
+            "surf",
+            "infra",
+            "situ",
+            "vma",
+        ),
+    ),
+    LayoutSpec(
+        "vehicules",
+        OLD,
+        (
+            "num_acc",
+            "senc",
+            "catv",
+            "occutc",
+            "obs",
+            "obsm",
+            "choc",
+            "manv",
+            "num_veh",
+        ),
+    ),
+    LayoutSpec(
+        "vehicules",
+        NEW,
+        (
+            "num_acc",
+            "id_vehicule",
+            "num_veh",
+            "senc",
+            "catv",
+            "obs",
+            "obsm",
+            "choc",
+            "manv",
+            "motor",
+            "occutc",
+        ),
+    ),
+    LayoutSpec(
+        "usagers",
+        OLD,
+        (
+            "num_acc",
+            "place",
+            "catu",
+            "grav",
+            "sexe",
+            "trajet",
+            "secu",
+            "locp",
+            "actp",
+            "etatp",
+            "an_nais",
+            "num_veh",
+        ),
+    ),
+    LayoutSpec(
+        "usagers",
+        NEW,
+        (
+            "num_acc",
+            "id_vehicule",
+            "num_veh",
+            "place",
+            "catu",
+            "grav",
+            "sexe",
+            "an_nais",
+            "trajet",
+            "secu1",
+            "secu2",
+            "secu3",
+            "locp",
+            "actp",
+            "etatp",
+        ),
+        optional=("id_usager",),
+    ),
+)
+
+_MARKERS: dict[BaacTable, tuple[str, str]] = {
+    # (a column only the old layout has, a column only the new layout has)
+    "caracteristiques": ("gps", "__none__"),
+    "lieux": ("env1", "vma"),
+    "vehicules": ("__none__", "id_vehicule"),
+    "usagers": ("secu", "secu1"),
+}
+
+
+def normalise_header(name: str) -> str:
+    key = name.strip().strip('"').strip().lower()
+    return KEY_ALIASES.get(key, key)
+
+
+def detect_layout(table: BaacTable, header: tuple[str, ...]) -> LayoutSpec:
+    """The layout whose marker columns the header has (old: `gps`/`env1`/`secu`)."""
+    names = set(header)
+    old_marker, new_marker = _MARKERS[table]
+    layout = NEW if new_marker in names else OLD if old_marker in names else None
+    if layout is None:
+        layout = NEW if table in ("caracteristiques", "vehicules") else OLD
+    return next(s for s in SPECS if s.table == table and s.layout == layout)
+
+
+def missing_columns(spec: LayoutSpec, header: tuple[str, ...]) -> list[str]:
+    return [c for c in spec.required if c not in header]
+
+
+Converter = Callable[[ColumnConverter, Layout], dict[str, pa.Array]]
+
+
+def _ints(conv: ColumnConverter, *columns: str) -> dict[str, pa.Array]:
+    return {c: conv.integer(c) for c in columns}
+
+
+def _departement(conv: ColumnConverter, layout: Layout) -> pa.Array:
+    """INSEE departement codes; old files write the code followed by 0 (`590`, `201` = 2A)."""
+    cells = conv.cleaned("dep")
+    if layout == NEW:
+        upper = pc.utf8_upper(cells)
+        return pc.if_else(
+            pc.equal(pc.utf8_length(upper), 1), pc.binary_join_element_wise("0", upper, ""), upper
+        )
+    number = conv.integer("dep")
+    tens = pc.cast(pc.divide(number, 10), pa.string())
+    padded = pc.utf8_lpad(tens, 2, "0")
+    corsica = pc.if_else(
+        pc.equal(number, 201), "2A", pc.if_else(pc.equal(number, 202), "2B", padded)
+    )
+    overseas = pc.greater_equal(number, 970)
+    return pc.if_else(overseas, pc.cast(number, pa.string()), corsica)
+
+
+def _commune(conv: ColumnConverter, layout: Layout, dep: pa.Array) -> pa.Array:
+    """INSEE commune codes; old files give the 3-digit number inside the departement."""
+    cells = pc.utf8_upper(conv.cleaned("com"))
+    if layout == NEW:
+        return pc.if_else(pc.less(pc.utf8_length(cells), 5), pc.utf8_lpad(cells, 5, "0"), cells)
+    number = pc.utf8_lpad(pc.replace_substring_regex(cells, r"\.0*$", ""), 3, "0")
+    prefix = pc.utf8_slice_codeunits(dep, 0, 2)
+    return pc.binary_join_element_wise(prefix, number, "")
+
+
+def _coordinates(conv: ColumnConverter, layout: Layout) -> tuple[pa.Array, pa.Array]:
+    """Degrees; old files give integers in 1/100000 degree, 0 meaning unknown."""
+    if layout == NEW:
+        lat, lon = conv.decimal("lat"), conv.decimal("long")
+    else:
+        lat = pc.divide(pc.cast(conv.decimal("lat"), pa.float64()), 100_000.0)
+        lon = pc.divide(pc.cast(conv.decimal("long"), pa.float64()), 100_000.0)
+    unknown = pc.or_kleene(pc.equal(lat, 0.0), pc.equal(lon, 0.0))
+    unknown = pc.fill_null(
+        pc.or_kleene(unknown, pc.or_kleene(pc.is_null(lat), pc.is_null(lon))), True
+    )
+    lat = pc.if_else(unknown, None, lat)
+    lon = pc.if_else(unknown, None, lon)
+    for name, values, limit in (("lat", lat, 90.0), ("long", lon, 180.0)):
+        out = pc.fill_null(pc.greater(pc.abs(values), limit), False).to_numpy(zero_copy_only=False)
+        conv.reject(out, name, conv.raw(name), "range", f"is outside +-{limit:g} degrees")
+    return lat, lon
+
+
+def _time(conv: ColumnConverter, layout: Layout) -> tuple[pa.Array, pa.Array]:
+    """Hour and minute from `HH:MM` (new) or `HHMM` without leading zeros (old)."""
+    cells = conv.cleaned("hrmn")
+    if layout == NEW:
+        parts = pc.extract_regex(cells, r"^(?P<h>\d{1,2}):(?P<m>\d{2})$")
+        bad = pc.and_kleene(pc.is_valid(cells), pc.is_null(parts)).to_numpy(zero_copy_only=False)
+        conv.reject(bad, "hrmn", conv.raw("hrmn"), "type", "is not a time HH:MM")
+        hour = pc.cast(pc.struct_field(parts, "h"), pa.int64())
+        minute = pc.cast(pc.struct_field(parts, "m"), pa.int64())
+    else:
+        number = conv.integer("hrmn")
+        hour = pc.divide(number, 100)
+        minute = pc.subtract(number, pc.multiply(hour, 100))
+    out = pc.fill_null(pc.or_(pc.greater(hour, 23), pc.greater(minute, 59)), False).to_numpy(
+        zero_copy_only=False
+    )
+    conv.reject(out, "hrmn", conv.raw("hrmn"), "range", "is not a valid time of day")
+    return hour, minute
+
+
+def caracteristiques(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
+    year = conv.integer("an")
+    if layout == OLD:
+        year = pc.if_else(pc.less(year, 100), pc.add(year, 2000), year)
+    month, day = conv.integer("mois"), conv.integer("jour")
+    date_text = pc.binary_join_element_wise(
+        pc.cast(year, pa.string()),
+        pc.utf8_lpad(pc.cast(month, pa.string()), 2, "0"),
+        pc.utf8_lpad(pc.cast(day, pa.string()), 2, "0"),
+        "-",
+    )
+    accident_date = pc.cast(
+        pc.strptime(date_text, "%Y-%m-%d", "s", error_is_null=True), pa.date32()
+    )
+    invalid_date = pc.and_kleene(pc.is_valid(date_text), pc.is_null(accident_date))
+    conv.reject(
+        invalid_date.to_numpy(zero_copy_only=False),
+        "jour",
+        date_text,
+        "date",
+        "is not a valid date",
+    )
+    hour, minute = _time(conv, layout)
+    dep = _departement(conv, layout)
+    lat, lon = _coordinates(conv, layout)
+    columns = {
+        "num_acc": conv.identifier("num_acc"),
+        "year": year,
+        "month": month,
+        "day": day,
+        "hour": hour,
+        "minute": minute,
+        "accident_date": accident_date,
+        **_ints(conv, "lum", "agg", "atm", "col"),
+        "inter": conv.integer("int"),
+        "dep": dep,
+        "com": _commune(conv, layout, dep),
+        "adr": conv.text("adr"),
+        "gps": pc.utf8_upper(conv.cleaned("gps")),
+        "lat": lat,
+        "lon": lon,
+    }
+    for required in ("num_acc", "year", "month", "day", "dep"):
+        conv.require(required if required != "year" else "an", columns[required])
+    return columns
+
+
+def lieux(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
+    columns = {
+        "num_acc": conv.identifier("num_acc"),
+        **_ints(conv, "catr", "circ", "nbv", "vosp", "prof", "plan", "surf", "infra", "situ"),
+        "voie": conv.text("voie"),
+        "v1": conv.code("v1"),
+        "v2": conv.code("v2"),
+        "pr": conv.code("pr"),
+        "pr1": conv.code("pr1"),
+        "lartpc": conv.decimal("lartpc"),
+        "larrout": conv.decimal("larrout"),
+        "env1": conv.integer("env1"),
+        "vma": conv.integer("vma"),
+    }
+    conv.require("num_acc", columns["num_acc"])
+    return columns
+
+
+def vehicules(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
+    num_veh = pc.utf8_upper(conv.cleaned("num_veh"))
+    columns = {
+        "num_acc": conv.identifier("num_acc"),
+        "num_veh": num_veh,
+        "id_vehicule": conv.identifier("id_vehicule"),
+        **_ints(conv, "senc", "catv", "occutc", "obs", "obsm", "choc", "manv", "motor"),
+    }
+    conv.require("num_acc", columns["num_acc"])
+    conv.require("num_veh", num_veh)
+    return columns
+
+
+def _old_safety(secu: pa.Array) -> pa.Array:
+    """`secu` (kind then use) into `secu1`: the kind when worn, 0 not worn, 8 unknown."""
+    kind, use = pc.divide(secu, 10), pc.subtract(secu, pc.multiply(pc.divide(secu, 10), 10))
+    converted = pc.if_else(
+        pc.less(secu, 10),
+        8,
+        pc.if_else(pc.equal(use, 1), kind, pc.if_else(pc.equal(use, 2), 0, 8)),
+    )
+    return pc.if_else(pc.equal(secu, 0), None, converted)
+
+
+def usagers(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
+    num_veh = pc.utf8_upper(conv.cleaned("num_veh"))
+    if layout == OLD:
+        raw = conv.integer("secu")
+        none = pa.nulls(conv.row_count, pa.int64())
+        secu = {"secu_raw": raw, "secu1": _old_safety(raw), "secu2": none, "secu3": none}
+    else:
+        secu = {
+            "secu_raw": pa.nulls(conv.row_count, pa.int64()),
+            **_ints(conv, "secu1", "secu2", "secu3"),
+        }
+    columns = {
+        "num_acc": conv.identifier("num_acc"),
+        "id_usager": conv.identifier("id_usager"),
+        "id_vehicule": conv.identifier("id_vehicule"),
+        "num_veh": num_veh,
+        **_ints(conv, "place", "catu", "grav", "sexe", "an_nais", "trajet", "locp", "etatp"),
+        **secu,
+        "actp": pc.utf8_upper(conv.code("actp")),
+    }
+    conv.require("num_acc", columns["num_acc"])
+    return columns
+
+
+CONVERTERS: dict[BaacTable, Converter] = {
+    "caracteristiques": caracteristiques,
+    "lieux": lieux,
+    "vehicules": vehicules,
+    "usagers": usagers,
+}

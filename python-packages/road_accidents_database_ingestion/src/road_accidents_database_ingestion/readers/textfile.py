@@ -1,0 +1,106 @@
+"""Turning a BAAC file's bytes into UTF-8 text with a known separator.
+
+Files come in UTF-8 (recent years) or cp1252 (older years), with `;`, `,` or tab separators;
+both are told from the content, never from the year, so an odd vintage still reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from road_accidents_database_ingestion.problems import FileProblem
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SEPARATORS = (";", ",", "\t")
+ENCODINGS = ("utf-8", "cp1252")
+
+
+@dataclass(frozen=True)
+class DecodedFile:
+    data: bytes
+    """The content as UTF-8, without BOM."""
+    encoding: str
+    separator: str
+    header: tuple[str, ...]
+    """Column names as written (quotes removed, surrounding spaces stripped)."""
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def decode(path: Path, raw: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes of the file and the encoding it was in; a FileProblem at the first byte
+    that no supported encoding accepts."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as cp1252_error:
+            line, column = _position(raw, cp1252_error.start)
+            bad = raw[cp1252_error.start : cp1252_error.start + 1]
+            raise FileProblem(
+                path,
+                "undecodable bytes: neither UTF-8 nor cp1252",
+                line=line,
+                column=column,
+                value=f"0x{bad.hex()}",
+            ) from cp1252_error
+        line, _ = _position(raw, utf8_error.start)
+        log.info("decoded as cp1252", extra={"file": str(path), "first_non_utf8_line": line})
+        return text.encode("utf-8"), "cp1252"
+    return raw, "utf-8"
+
+
+def _header_line(data: bytes) -> str:
+    end = data.find(b"\n")
+    return (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")
+
+
+def detect_separator(path: Path, header_line: str, key_columns: tuple[str, ...]) -> str:
+    """The separator that splits the header into a row holding the accident key column."""
+    for separator in sorted(SEPARATORS, key=header_line.count, reverse=True):
+        names = split_header(header_line, separator)
+        if len(names) > 1 and any(n.lower() in key_columns for n in names):
+            return separator
+    raise FileProblem(
+        path,
+        "cannot find the column separator: the header splits on none of ';', ',', tab "
+        f"into columns including {' or '.join(key_columns)}",
+        line=1,
+        value=header_line[:120],
+    )
+
+
+def split_header(header_line: str, separator: str) -> tuple[str, ...]:
+    row = next(csv.reader([header_line], delimiter=separator, quotechar='"'))
+    return tuple(name.strip() for name in row)
+
+
+def read_text_file(path: Path, key_columns: tuple[str, ...]) -> DecodedFile:
+    """Decode a file and read its header; empty files and header-only files are problems."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise FileProblem(path, "empty file")
+    data, encoding = decode(path, raw)
+    header_line = _header_line(data)
+    separator = detect_separator(path, header_line, key_columns)
+    header = split_header(header_line, separator)
+    duplicates = sorted({n for n in header if header.count(n) > 1})
+    if duplicates:
+        raise FileProblem(path, f"duplicate column names {duplicates}", line=1)
+    body = data[len(header_line) :].strip()
+    if not body:
+        raise FileProblem(path, "no data rows (header only)")
+    return DecodedFile(data, encoding, separator, header)

@@ -1,0 +1,228 @@
+"""Validation of a year's four files before anything is loaded.
+
+Checks code domains (from `codes.py`), key uniqueness, year consistency (folder, `Num_Acc`
+prefix, `an`) and that every place, vehicle and person belongs to an accepted accident (and
+every person to an accepted vehicle). Bad rows become Rejects; a file whose rejected share
+exceeds the limit fails, and with it the whole year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from road_accidents_database_ingestion.codes import variables_by_column
+from road_accidents_database_ingestion.problems import Reject
+from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from road_accidents_database_ingestion.readers import ReadResult
+
+NUM_ACC_YEAR_DIVISOR = 100_000_000
+"""`Num_Acc` is the year followed by 8 digits."""
+MAX_REJECTS_PER_RULE = 1000
+
+
+@dataclass
+class CheckedFile:
+    """A file after validation: the rows to load and every row left out, with why."""
+
+    read: ReadResult
+    rows: pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.read.rows_read - self.rows.num_rows
+
+
+@dataclass
+class CheckedYear:
+    year: int
+    files: dict[BaacTable, CheckedFile]
+
+    @property
+    def failures(self) -> dict[BaacTable, str]:
+        return {t: f.failure for t, f in self.files.items() if f.failure}
+
+
+class _Checker:
+    """Filters one file's rows, turning each failed check into Rejects."""
+
+    def __init__(self, read: ReadResult) -> None:
+        self.file = CheckedFile(read, read.rows, list(read.rejects))
+
+    @property
+    def rows(self) -> pa.Table:
+        return self.file.rows
+
+    def column(self, name: str) -> np.ndarray:
+        return self.rows.column(name).to_numpy(zero_copy_only=False)
+
+    def drop(
+        self, mask: np.ndarray, column: str | None, rule: str, describe: Callable[[int], str]
+    ) -> None:
+        """Leave out the rows of `mask`; `describe(row)` says what is wrong with each."""
+        rows = np.flatnonzero(mask)
+        if rows.size == 0:
+            return
+        lines = self.column("source_line")
+        values = self.rows.column(column).to_pylist() if column else None
+        for row in rows[:MAX_REJECTS_PER_RULE]:
+            value = values[row] if values is not None else None
+            self.file.rejects.append(
+                Reject(
+                    int(lines[row]),
+                    column,
+                    None if value is None else str(value),
+                    rule,
+                    describe(row),
+                )
+            )
+        self.file.rows = self.rows.filter(pa.array(~mask))
+
+
+def _check_domains(checker: _Checker, table: str) -> None:
+    for (table_name, column), variable in variables_by_column().items():
+        if table_name != table or column not in checker.rows.column_names:
+            continue
+        values = checker.rows.column(column)
+        allowed = pa.array(sorted(variable.values, key=str), type=values.type)
+        outside = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
+        mask = pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
+        shown = values.to_pylist()
+        checker.drop(
+            mask,
+            column,
+            "domain",
+            lambda row, c=column, s=shown, v=variable: f"{c}: {s[row]!r} is not a code of {v.en}",
+        )
+
+
+def _check_year(checker: _Checker, year: int, label: str) -> None:
+    num_acc = checker.column("num_acc")
+    prefix = num_acc // NUM_ACC_YEAR_DIVISOR
+    checker.drop(
+        prefix != year,
+        "num_acc",
+        "year",
+        lambda row: f"Num_Acc {num_acc[row]} does not start with the folder year {year} ({label})",
+    )
+    if "year" in checker.rows.column_names:
+        years = checker.column("year")
+        checker.drop(
+            years != year,
+            "year",
+            "year",
+            lambda row: f"an {years[row]} does not match the folder year {year}",
+        )
+
+
+def _drop_duplicates(checker: _Checker, key: list[str], what: str) -> None:
+    frame = pd.DataFrame({k: checker.column(k) for k in key})
+    repeated = frame.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return
+    lines = checker.column("source_line")
+    first_line = pd.Series(lines).groupby([frame[k] for k in key]).transform("first").to_numpy()
+    shown = frame.astype(str).agg("/".join, axis=1).to_numpy()
+    checker.drop(
+        repeated,
+        key[-1],
+        "duplicate_key",
+        lambda row: f"duplicate {what} {shown[row]}, first on line {first_line[row]}",
+    )
+
+
+def _drop_orphans(checker: _Checker, parent_keys: pa.Array, parent: str) -> None:
+    num_acc = checker.rows.column("num_acc")
+    orphan = pc.invert(pc.is_in(num_acc, parent_keys)).to_numpy(zero_copy_only=False)
+    values = num_acc.to_numpy(zero_copy_only=False)
+    checker.drop(
+        orphan,
+        "num_acc",
+        "orphan",
+        lambda row: f"accident {values[row]} is not an accepted {parent} row of this year",
+    )
+
+
+def _vehicle_keys(rows: pa.Table) -> pa.Array:
+    return pc.binary_join_element_wise(
+        pc.cast(rows.column("num_acc"), pa.string()), rows.column("num_veh"), "/"
+    )
+
+
+def _drop_persons_without_vehicle(checker: _Checker, vehicle_keys: pa.Array) -> None:
+    keys = _vehicle_keys(checker.rows)
+    missing = pc.and_(
+        pc.is_valid(checker.rows.column("num_veh")), pc.invert(pc.is_in(keys, vehicle_keys))
+    )
+    mask = pc.fill_null(missing, False).to_numpy(zero_copy_only=False)
+    shown = keys.to_pylist()
+    checker.drop(
+        mask,
+        "num_veh",
+        "orphan",
+        lambda row: f"vehicle {shown[row]} is not an accepted vehicules row of this year",
+    )
+
+
+def _with_sequence(rows: pa.Table) -> pa.Table:
+    """Number each accident's places or persons 1, 2, ... in file order."""
+    num_acc = pd.Series(rows.column("num_acc").to_numpy(zero_copy_only=False))
+    seq = num_acc.groupby(num_acc, sort=False).cumcount().to_numpy() + 1
+    return rows.append_column("seq", pa.array(seq, type=pa.int64()))
+
+
+def _enforce_share(checked: CheckedFile, max_share: float) -> None:
+    total = checked.read.rows_read
+    rejected = checked.rows_rejected
+    if total and rejected / total > max_share:
+        first = min(checked.rejects, key=lambda r: r.line or 0)
+        checked.failure = (
+            f"{rejected} of {total} rows rejected ({rejected / total:.1%}), above the limit of "
+            f"{max_share:.1%}; first: line {first.line}: {first.message}"
+        )
+
+
+def validate_year(
+    year: int, reads: dict[BaacTable, ReadResult], max_reject_share: float
+) -> CheckedYear:
+    """Check a year's four files together; the returned rows are exactly what may be loaded."""
+    checkers = {table: _Checker(read) for table, read in reads.items()}
+    for table, checker in checkers.items():
+        _check_domains(checker, BY_BAAC_NAME[table].name)
+        _check_year(checker, year, table)
+
+    accidents = checkers["caracteristiques"]
+    _drop_duplicates(accidents, ["num_acc"], "Num_Acc")
+    accident_keys = accidents.rows.column("num_acc")
+
+    vehicles = checkers["vehicules"]
+    _drop_orphans(vehicles, accident_keys, "caracteristiques")
+    _drop_duplicates(vehicles, ["num_acc", "num_veh"], "vehicle")
+
+    places = checkers["lieux"]
+    _drop_orphans(places, accident_keys, "caracteristiques")
+
+    persons = checkers["usagers"]
+    _drop_orphans(persons, accident_keys, "caracteristiques")
+    _drop_persons_without_vehicle(persons, _vehicle_keys(vehicles.rows))
+
+    for checker in (places, persons):
+        checker.file.rows = _with_sequence(checker.rows)
+    for checker in (places, vehicles, persons):
+        years = pa.array([year] * checker.rows.num_rows, type=pa.int64())
+        checker.file.rows = checker.rows.append_column("year", years)
+    files = {table: checker.file for table, checker in checkers.items()}
+    for checked in files.values():
+        _enforce_share(checked, max_reject_share)
+    return CheckedYear(year, files)
