@@ -24,6 +24,7 @@ from road_accidents_database_ingestion.discovery import (
 )
 from road_accidents_database_ingestion.problems import FileProblem
 from road_accidents_database_ingestion.readers import ReadResult, read_table
+from road_accidents_database_ingestion.settings import DEFAULT_MAX_REJECT_SHARE
 from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
 from road_accidents_database_ingestion.validation import CheckedYear, validate_year
 
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_REJECT_SHARE = 0.02
 Status = Literal["loaded", "skipped", "failed"]
 
 

@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_FILE_VARIABLE = "GLS_ENV_FILE"
+DEFAULT_MAX_REJECT_SHARE = 0.02
 
 
 def env_file() -> Path:
@@ -47,6 +48,13 @@ class GlsSettings(BaseSettings):
     data_directories: Path = Field(
         Path("Volumes/road_accidents_data_directories"),
         validation_alias="ROAD_ACCIDENTS_DATA_DIRECTORIES",
+    )
+    ingest_max_reject_share: float = Field(
+        DEFAULT_MAX_REJECT_SHARE,
+        ge=0,
+        le=1,
+        validation_alias="GLS_INGEST_MAX_REJECT_SHARE",
+        description="Share of rejected rows above which a file, and its year, fails.",
     )
     volumes_dir: Path = Field(Path("Volumes"), validation_alias="GLS_VOLUMES_DIR")
     environment: Literal["development", "test", "production"] = Field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from road_accidents_database_ingestion.cli.runtime import load_settings
@@ -68,7 +70,7 @@ def url() -> None:
 
 @db_app.command(name="migrate")
 def migrate_command(
-    revision: str = typer.Option("head", help="Target revision; default the latest."),
+    revision: Annotated[str, typer.Option(help="Target revision; default the latest.")] = "head",
 ) -> None:
     """Upgrade the RoadAccidents schema (idempotent)."""
     database_url = load_settings().database_url
@@ -77,7 +79,7 @@ def migrate_command(
 
 
 @db_app.command()
-def downgrade(revision: str = typer.Argument(..., help="Target revision, or `base`.")) -> None:
+def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or `base`.")]) -> None:
     """Take the schema down to an earlier revision (drops the tables of later ones)."""
     database_url = load_settings().database_url
     migrate.downgrade(database_url, revision)

@@ -1,0 +1,111 @@
+"""`gls ingest PATH`: load BAAC year folders, with a progress bar and a closing summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from road_accidents_database_ingestion.cli.runtime import load_settings
+from road_accidents_database_ingestion.db.engine import connect
+from road_accidents_database_ingestion.discovery import YearFolder, discover_year_folders
+from road_accidents_database_ingestion.loader import refresh_current_communes
+from road_accidents_database_ingestion.pipeline import IngestReport, YearOutcome, ingest
+from road_accidents_database_ingestion.problems import FileProblem
+from road_accidents_database_ingestion.reference.loader import load_reference_tables
+
+console = Console(stderr=True)
+
+_STATUS_STYLE = {"loaded": "green", "skipped": "cyan", "failed": "red"}
+
+
+def _summary(report: IngestReport) -> Table:
+    table = Table(title="Ingestion summary")
+    for name in ("year", "status", "files", "accidents", "places", "vehicles", "persons"):
+        table.add_column(name, justify="left" if name == "status" else "right", no_wrap=True)
+    table.add_column("rejected", justify="right", no_wrap=True)
+    table.add_column("seconds", justify="right", no_wrap=True)
+    table.add_column("reason", overflow="fold", min_width=20)
+    for o in report.outcomes:
+        counts = [
+            str(o.rows_loaded.get(t, "")) for t in ("accidents", "places", "vehicles", "persons")
+        ]
+        table.add_row(
+            str(o.year),
+            f"[{_STATUS_STYLE[o.status]}]{o.status}[/]",
+            str(o.files),
+            *counts,
+            str(o.rows_rejected),
+            f"{o.seconds:.2f}",
+            o.reason or "",
+        )
+    return table
+
+
+def ingest_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="A folder of year folders, or one year folder; default the data dir."),
+    ] = None,
+    year: Annotated[
+        list[int] | None, typer.Option("--year", "-y", help="Only this year (repeatable).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reload years whose files are unchanged.")
+    ] = False,
+) -> None:
+    """Ingest BAAC year folders into RoadAccidents; exits 1 when any year failed."""
+    settings = load_settings()
+    root = path or settings.data_directories
+    try:
+        folders = [f for f in discover_year_folders(root) if not year or f.year in year]
+    except FileProblem as problem:
+        typer.secho(str(problem), err=True, fg="red")
+        raise typer.Exit(2) from problem
+    if not folders:
+        typer.secho(f"no year folder found in {root}", err=True, fg="yellow")
+        raise typer.Exit(0)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting", total=len(folders))
+
+        def on_year(folder: YearFolder, outcome: YearOutcome | None) -> None:
+            if outcome is None:
+                progress.update(task, description=f"year {folder.year}")
+            else:
+                progress.advance(task)
+
+        report = ingest(
+            settings.database_url,
+            root,
+            [f.year for f in folders],
+            force=force,
+            max_reject_share=settings.ingest_max_reject_share,
+            on_year=on_year,
+        )
+    Console(width=max(Console().width, 140)).print(_summary(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def load_reference_command() -> None:
+    """Reload the communes reference and re-resolve every accident's current commune."""
+    with connect(load_settings().database_url) as conn:
+        counts = load_reference_tables(conn)
+        changed = refresh_current_communes(conn)
+    typer.echo(f"reference reloaded {counts}; {changed} accidents changed commune")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="ingest")(ingest_command)
+    app.command(name="load-reference")(load_reference_command)

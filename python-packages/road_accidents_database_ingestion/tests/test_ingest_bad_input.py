@@ -1,0 +1,166 @@
+"""Every kind of bad input ends with a clear reason, and the tables stay as they were."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from road_accidents_database_ingestion.pipeline import ingest
+
+from .ingestion_support import SAMPLE, SAMPLE_FILES, counts, query, sample_year
+
+pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _file(folder: Path, table: str) -> Path:
+    return folder / SAMPLE_FILES[table]
+
+
+def missing_file(folder: Path) -> None:
+    _file(folder, "lieux").unlink()
+
+
+def duplicate_candidate(folder: Path) -> None:
+    shutil.copy(_file(folder, "usagers"), folder / "Usagers_2021_v2.csv")
+
+
+def missing_column(folder: Path) -> None:
+    path = _file(folder, "usagers")
+    rows = [line.rstrip("\n").split(";") for line in _lines(path)]
+    index = rows[0].index('"grav"')
+    _write(path, [";".join(r[:index] + r[index + 1 :]) + "\n" for r in rows])
+
+
+def wrong_separator(folder: Path) -> None:
+    path = _file(folder, "vehicules")
+    _write(path, [line.replace(";", "|") for line in _lines(path)])
+
+
+def truncated_line(folder: Path) -> None:
+    path = _file(folder, "vehicules")
+    lines = _lines(path)
+    lines[9] = lines[9][:20] + "\n"
+    _write(path, lines)
+
+
+def undecodable_bytes(folder: Path) -> None:
+    path = _file(folder, "lieux")
+    lines = path.read_bytes().split(b"\n")
+    lines[4] = lines[4][:10] + b"\x81" + lines[4][10:]
+    path.write_bytes(b"\n".join(lines))
+
+
+def duplicate_keys(folder: Path) -> None:
+    path = _file(folder, "caracteristiques")
+    lines = _lines(path)
+    _write(path, [*lines, lines[2]])
+
+
+def orphan_persons(folder: Path) -> None:
+    path = _file(folder, "usagers")
+    lines = _lines(path)
+    _write(path, [*lines, lines[1].replace("202100000001", "202100099999")])
+
+
+def orphan_vehicles(folder: Path) -> None:
+    path = _file(folder, "vehicules")
+    lines = _lines(path)
+    _write(path, [*lines, lines[1].replace("202100000001", "202100099998")])
+
+
+def out_of_domain_code(folder: Path) -> None:
+    path = _file(folder, "usagers")
+    lines = _lines(path)
+    lines[1] = lines[1].replace('"B01";"1";"1";"3"', '"B01";"1";"1";"7"', 1)
+    _write(path, lines)
+
+
+def empty_file(folder: Path) -> None:
+    _file(folder, "lieux").write_bytes(b"")
+
+
+def header_only(folder: Path) -> None:
+    path = _file(folder, "vehicules")
+    _write(path, _lines(path)[:1])
+
+
+def year_mismatch(folder: Path) -> None:
+    folder.rename(folder.with_name("2020"))
+
+
+CASES: list[tuple[Callable[[Path], None], list[str]]] = [
+    (missing_file, ["2021", "no file for table(s) lieux"]),
+    (duplicate_candidate, ["two or more candidates for table usagers", "Usagers_2021_v2.csv"]),
+    (missing_column, ["usagers-2021.csv", "missing column(s) grav"]),
+    (wrong_separator, ["vehicules-2021.csv", "line 1", "cannot find the column separator"]),
+    (truncated_line, ["vehicules-2021.csv", "line 10", "fields, the header has 11"]),
+    (undecodable_bytes, ["lieux-2021.csv", "line 5", "column 11", "undecodable bytes", "0x81"]),
+    (duplicate_keys, ["caracteristiques-2021.csv", "duplicate Num_Acc 202100000002", "line 3"]),
+    (orphan_persons, ["usagers-2021.csv", "accident 202100099999 is not an accepted"]),
+    (orphan_vehicles, ["vehicules-2021.csv", "accident 202100099998 is not an accepted"]),
+    (out_of_domain_code, ["usagers-2021.csv", "line 2", "grav: 7 is not a code"]),
+    (empty_file, ["lieux-2021.csv", "empty file"]),
+    (header_only, ["vehicules-2021.csv", "no data rows (header only)"]),
+    (year_mismatch, ["does not start with the folder year 2020", "line 2"]),
+]
+
+
+@pytest.mark.parametrize(("breaker", "expected"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_bad_input_fails_with_a_clear_reason_and_changes_nothing(
+    database_url, tmp_path, breaker, expected
+):
+    good = tmp_path / "good"
+    sample_year(good)
+    assert ingest(database_url, good).ok
+    before = counts(database_url)
+    snapshot = query(database_url, "SELECT num_acc, grav, seq FROM persons ORDER BY 1, 3")
+
+    bad = tmp_path / "bad"
+    breaker(sample_year(bad))
+    report = ingest(database_url, bad, max_reject_share=0.0)
+
+    [outcome] = report.outcomes
+    assert outcome.status == "failed"
+    for fragment in expected:
+        assert fragment in outcome.reason
+    assert counts(database_url) == before
+    assert query(database_url, "SELECT num_acc, grav, seq FROM persons ORDER BY 1, 3") == snapshot
+    year = 2020 if breaker is year_mismatch else 2021
+    assert query(
+        database_url, "SELECT status, reason FROM ingested_years WHERE year = %s", year
+    ) == [("failed", outcome.reason)]
+
+
+def test_rejects_below_the_limit_load_the_rest_and_are_recorded(database_url, tmp_path):
+    folder = sample_year(tmp_path)
+    out_of_domain_code(folder)
+    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.05).outcomes
+    assert outcome.status == "loaded"
+    assert outcome.rows_rejected == 1
+    assert counts(database_url)["persons"] == 906
+    assert query(
+        database_url,
+        "SELECT f.table_name, r.line, r.column_name, r.value, r.rule FROM rejects r"
+        " JOIN source_files f ON f.id = r.source_file_id",
+    ) == [("usagers", 2, "grav", "7", "domain")]
+
+
+def test_a_failed_year_does_not_stop_the_others(database_url, tmp_path):
+    sample_year(tmp_path, "2021")
+    broken = sample_year(tmp_path, "2020")
+    assert broken.name == "2020"
+    report = ingest(database_url, tmp_path)
+    assert {o.year: o.status for o in report.outcomes} == {2020: "failed", 2021: "loaded"}
+    assert not report.ok
+    assert counts(database_url)["accidents"] == 382
