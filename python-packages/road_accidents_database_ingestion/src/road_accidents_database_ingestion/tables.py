@@ -26,10 +26,6 @@ class Column:
     derived: bool = False
     """Filled by the loader (not by the readers)."""
 
-    @property
-    def coded(self) -> bool:
-        return False
-
 
 @dataclass(frozen=True)
 class HarmonisedTable:
@@ -101,7 +97,9 @@ ACCIDENTS = HarmonisedTable(
         Column("adr", "text", "Postal address or place name, as published."),
         _code("gps", "text"),
         Column("lat", "double precision", "Latitude in degrees (WGS84); NULL when unknown."),
-        Column("lon", "double precision", "Longitude in degrees (WGS84); NULL when unknown."),
+        Column(
+            "lon", "double precision", "Longitude in degrees (WGS84), BAAC `long`; NULL if unknown."
+        ),
         *_provenance(),
     ),
 )
@@ -200,7 +198,3 @@ def describe(table: HarmonisedTable, column: Column) -> str:
     if coded is not None:
         return f"{coded.en} ({coded.fr}); coded, see the code list."
     return column.description
-
-
-def is_coded(table: HarmonisedTable, column: Column) -> bool:
-    return (table.name, column.name) in variables_by_column()

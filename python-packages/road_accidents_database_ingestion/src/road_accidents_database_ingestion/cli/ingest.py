@@ -12,6 +12,7 @@ from rich.table import Table
 
 from road_accidents_database_ingestion.cli.runtime import load_settings
 from road_accidents_database_ingestion.db.engine import connect
+from road_accidents_database_ingestion.dictionary import DICTIONARY_PATH, render_dictionary
 from road_accidents_database_ingestion.discovery import YearFolder, discover_year_folders
 from road_accidents_database_ingestion.loader import refresh_current_communes
 from road_accidents_database_ingestion.pipeline import IngestReport, YearOutcome, ingest
@@ -106,6 +107,15 @@ def load_reference_command() -> None:
     typer.echo(f"reference reloaded {counts}; {changed} accidents changed commune")
 
 
+def dictionary_command(
+    out: Annotated[Path, typer.Option(help="Where to write the Markdown.")] = Path(DICTIONARY_PATH),
+) -> None:
+    """Write the data dictionary of the harmonised tables and code lists."""
+    out.write_text(render_dictionary() + "\n", encoding="utf-8")
+    typer.echo(f"wrote {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command(name="ingest")(ingest_command)
     app.command(name="load-reference")(load_reference_command)
+    app.command(name="dictionary")(dictionary_command)
