@@ -201,12 +201,12 @@ SPECS: tuple[LayoutSpec, ...] = (
     ),
 )
 
-_MARKERS: dict[BaacTable, tuple[str, str]] = {
-    # (a column only the old layout has, a column only the new layout has)
-    "caracteristiques": ("gps", "__none__"),
-    "lieux": ("env1", "vma"),
-    "vehicules": ("__none__", "id_vehicule"),
-    "usagers": ("secu", "secu1"),
+_IS_NEW: dict[BaacTable, Callable[[set[str]], bool]] = {
+    # Columns that only one of the two layouts has.
+    "caracteristiques": lambda names: "gps" not in names,
+    "lieux": lambda names: "vma" in names,
+    "vehicules": lambda names: "id_vehicule" in names or "motor" in names,
+    "usagers": lambda names: "secu1" in names,
 }
 
 
@@ -216,12 +216,8 @@ def normalise_header(name: str) -> str:
 
 
 def detect_layout(table: BaacTable, header: tuple[str, ...]) -> LayoutSpec:
-    """The layout whose marker columns the header has (old: `gps`/`env1`/`secu`)."""
-    names = set(header)
-    old_marker, new_marker = _MARKERS[table]
-    layout = NEW if new_marker in names else OLD if old_marker in names else None
-    if layout is None:
-        layout = NEW if table in ("caracteristiques", "vehicules") else OLD
+    """The layout of a file, told by the columns only one layout has."""
+    layout = NEW if _IS_NEW[table](set(header)) else OLD
     return next(s for s in SPECS if s.table == table and s.layout == layout)
 
 
@@ -314,9 +310,10 @@ def caracteristiques(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Arra
         pc.utf8_lpad(pc.cast(day, pa.string()), 2, "0"),
         "-",
     )
-    accident_date = pc.cast(
-        pc.strptime(date_text, "%Y-%m-%d", "s", error_is_null=True), pa.date32()
-    )
+    parsed = pc.strptime(date_text, "%Y-%m-%d", "s", error_is_null=True)
+    # strptime rolls 30 February over to 2 March: a real date formats back to its own text.
+    real = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), date_text)
+    accident_date = pc.cast(pc.if_else(real, parsed, None), pa.date32())
     invalid_date = pc.and_kleene(pc.is_valid(date_text), pc.is_null(accident_date))
     conv.reject(
         invalid_date.to_numpy(zero_copy_only=False),
