@@ -566,6 +566,7 @@ VARIABLES: tuple[Variable, ...] = (
         "Piéton seul ou non",
         "Pedestrian group",
         _codes(
+            (0, "Sans objet", "Not applicable"),
             (1, "Seul", "Alone"),
             (2, "Accompagné", "Accompanied"),
             (3, "En groupe", "In a group"),
