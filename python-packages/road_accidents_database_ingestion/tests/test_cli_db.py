@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from road_accidents_database_ingestion.db.embedded import free_port
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from .ingestion_support import SAMPLE, sample_year
 
 GLS = [sys.executable, "-m", "road_accidents_database_ingestion.cli"]
 
@@ -27,6 +26,8 @@ def gls_env(clean_environment: Path) -> dict[str, str]:
         ROAD_ACCIDENTS_POSTGRES_PORT=str(free_port()),
         GLS_VOLUMES_DIR=str(clean_environment / "Volumes"),
         GLS_ENV_FILE=str(clean_environment / "missing.env"),
+        GLS_UP_SERVICES="none",
+        ROAD_ACCIDENTS_DATA_DIRECTORIES=str(clean_environment / "data"),
     )
     yield env
     subprocess.run([*GLS, "db", "stop"], env=env, capture_output=True, check=False)
@@ -36,10 +37,13 @@ def gls(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*GLS, *args], env=env, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
 def test_up_status_url_down(gls_env):
+    sample_year(Path(gls_env["ROAD_ACCIDENTS_DATA_DIRECTORIES"]))
     first = gls(gls_env, "up")
     assert first.returncode == 0, first.stderr
     assert "RoadAccidents" in first.stdout
+    assert "1 year(s) loaded" in first.stdout
 
     url = gls(gls_env, "db", "url").stdout.strip()
     assert f":{gls_env['ROAD_ACCIDENTS_POSTGRES_PORT']}/RoadAccidents" in url
@@ -52,6 +56,7 @@ def test_up_status_url_down(gls_env):
     second = gls(gls_env, "up")
     assert second.returncode == 0, second.stderr
     assert "Running upgrade" not in second.stderr, "a second `up` must change nothing"
+    assert "0 year(s) loaded, 1 unchanged" in second.stdout
 
     status = gls(gls_env, "db", "status")
     assert status.returncode == 0

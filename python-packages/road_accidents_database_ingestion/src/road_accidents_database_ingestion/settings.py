@@ -56,6 +56,11 @@ class GlsSettings(BaseSettings):
         validation_alias="GLS_INGEST_MAX_REJECT_SHARE",
         description="Share of rejected rows above which a file, and its year, fails.",
     )
+    up_services: str = Field(
+        "all",
+        validation_alias="GLS_UP_SERVICES",
+        description="Services `gls up` starts: `all`, `none` or a comma-separated list of names.",
+    )
     volumes_dir: Path = Field(Path("Volumes"), validation_alias="GLS_VOLUMES_DIR")
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias="GLS_ENVIRONMENT"
@@ -78,6 +83,13 @@ class GlsSettings(BaseSettings):
             f"postgresql+psycopg://{user}:{password}@{self.postgres_host}:{self.postgres_port}"
             f"/{quote(self.postgres_db, safe='')}"
         )
+
+    def wants_service(self, name: str) -> bool:
+        """Whether `gls up` should start the service `name`."""
+        choice = self.up_services.strip().lower()
+        if choice in ("all", "none"):
+            return choice == "all"
+        return name.lower() in {n.strip().lower() for n in choice.split(",")}
 
     @property
     def libpq_url(self) -> str:
