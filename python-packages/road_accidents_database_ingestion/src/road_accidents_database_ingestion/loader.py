@@ -65,6 +65,8 @@ def _stage(conn: psycopg.Connection, table: HarmonisedTable, rows: pa.Table) -> 
         )
     )
     copy_rows(conn, stage, rows, tuple(c.name for c in table.read_columns))
+    # Fresh temp tables have no statistics: without them the join below plans badly.
+    conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(stage)))
     return stage
 
 

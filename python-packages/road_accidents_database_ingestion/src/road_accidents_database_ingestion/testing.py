@@ -12,45 +12,16 @@ import os
 import uuid
 from typing import TYPE_CHECKING
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from road_accidents_database_ingestion.db import migrate
+from road_accidents_database_ingestion.db.admin import create_database, drop_database
 from road_accidents_database_ingestion.db.embedded import EmbeddedPostgres, free_port
-from road_accidents_database_ingestion.settings import to_libpq_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 TEST_DATABASE_URL_VARIABLE = "GLS_TEST_DATABASE_URL"
-
-
-def with_database(url: str, dbname: str) -> str:
-    """The same server URL, pointing at another database."""
-    params = psycopg.conninfo.conninfo_to_dict(to_libpq_url(url))
-    params["dbname"] = dbname
-    user = params.get("user", "postgres")
-    password = f":{params['password']}" if params.get("password") else ""
-    host = params.get("host", "127.0.0.1")
-    port = params.get("port", 5432)
-    return f"postgresql://{user}{password}@{host}:{port}/{dbname}"
-
-
-def create_database(server_url: str, dbname: str, template: str | None = None) -> str:
-    with psycopg.connect(to_libpq_url(server_url), autocommit=True) as conn:
-        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname))
-        if template:
-            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-        conn.execute(statement)
-    return with_database(server_url, dbname)
-
-
-def drop_database(server_url: str, dbname: str) -> None:
-    with psycopg.connect(to_libpq_url(server_url), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
-        )
 
 
 @pytest.fixture(scope="session")

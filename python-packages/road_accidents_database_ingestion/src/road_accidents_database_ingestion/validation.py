@@ -98,13 +98,16 @@ def _check_domains(checker: _Checker, table: str) -> None:
         allowed = pa.array(sorted(variable.values, key=str), type=values.type)
         outside = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
         mask = pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
-        shown = values.to_pylist()
-        checker.drop(
-            mask,
-            column,
-            "domain",
-            lambda row, c=column, s=shown, v=variable: f"{c}: {s[row]!r} is not a code of {v.en}",
-        )
+        if mask.any():
+            shown = values.to_pylist()
+            checker.drop(
+                mask,
+                column,
+                "domain",
+                lambda row, c=column, s=shown, v=variable: (
+                    f"{c}: {s[row]!r} is not a code of {v.en}"
+                ),
+            )
 
 
 def _check_year(checker: _Checker, year: int, label: str) -> None:

@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from road_accidents_database_ingestion.cli import ingest, platform
+from road_accidents_database_ingestion.cli import demo, ingest, platform
 from road_accidents_database_ingestion.cli.db import db_app
 from road_accidents_database_ingestion.cli.runtime import load_settings
 from road_accidents_database_ingestion.logs import configure_logging
@@ -28,6 +28,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 platform.register(app)
 ingest.register(app)
+demo.register(app)
 
 
 @app.callback()

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 NOT_GIVEN = ["", "-1", "N/A", "#ERREUR", "NA", "(1)"]
 """Cell values meaning "not given": they become NULL."""
 
-_INTEGER = r"^[+-]?\d+(\.0*)?$"
 _DECIMAL = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$"
 _TRIM = " \t\u00a0"
 MAX_REJECTS_PER_COLUMN = 1000
@@ -70,30 +69,51 @@ class ColumnConverter:
         matches = pc.match_substring_regex(cells, pattern)
         return pc.fill_null(pc.invert(matches), False).to_numpy(zero_copy_only=False)
 
+    def _parse(
+        self, column: str, cells: pa.Array, target: pa.DataType, pattern: str, what: str
+    ) -> pa.Array:
+        """Cast `cells`; only when the fast cast fails, find and reject the cells that don't fit."""
+        try:
+            return pc.cast(cells, target)
+        except pa.ArrowInvalid:
+            invalid = self._invalid(cells, pattern)
+            self.reject(invalid, column, self.raw(column), "type", what)
+            return pc.cast(pc.if_else(pa.array(invalid), None, cells), target)
+
+    def _whole(self, column: str, cells: pa.Array) -> pa.Array:
+        """int64 from integer text, accepting integers printed as floats (`1.0`)."""
+        try:
+            return pc.cast(cells, pa.int64())
+        except pa.ArrowInvalid:
+            numbers = self._parse(column, cells, pa.float64(), _DECIMAL, "is not an integer")
+            not_whole = pc.or_(
+                pc.invert(pc.is_finite(numbers)), pc.not_equal(numbers, pc.floor(numbers))
+            )
+            fractional = pc.fill_null(not_whole, False)
+            self.reject(
+                fractional.to_numpy(zero_copy_only=False),
+                column,
+                self.raw(column),
+                "type",
+                "is not an integer",
+            )
+            return pc.cast(pc.if_else(fractional, None, numbers), pa.int64())
+
     def integer(self, column: str) -> pa.Array:
         """int64 cells; integers printed as floats (`1.0`) are accepted."""
-        cells = self.cleaned(column)
-        invalid = self._invalid(cells, _INTEGER)
-        self.reject(invalid, column, self.raw(column), "type", "is not an integer")
-        valid = pc.if_else(pa.array(invalid), None, cells)
-        return pc.cast(pc.replace_substring_regex(valid, r"\.0*$", ""), pa.int64())
+        return self._whole(column, self.cleaned(column))
 
     def decimal(self, column: str) -> pa.Array:
         """float64 cells; decimal commas are accepted."""
-        cells = self.cleaned(column)
-        invalid = self._invalid(cells, _DECIMAL)
-        self.reject(invalid, column, self.raw(column), "type", "is not a number")
-        valid = pc.if_else(pa.array(invalid), None, cells)
-        return pc.cast(pc.replace_substring(valid, ",", "."), pa.float64())
+        cells = pc.replace_substring(self.cleaned(column), ",", ".")
+        return self._parse(
+            column, cells, pa.float64(), r"^[+-]?(\d+(\.\d*)?|\.\d+)$", "is not a number"
+        )
 
     def identifier(self, column: str) -> pa.Array:
         """int64 ids printed with (no-break) space thousands separators: `201 764`."""
-        cells = self.cleaned(column)
-        compact = pc.replace_substring_regex(cells, "[ \u00a0\u202f]", "")
-        invalid = self._invalid(compact, r"^\d+(\.0*)?$")
-        self.reject(invalid, column, self.raw(column), "type", "is not an identifier")
-        valid = pc.if_else(pa.array(invalid), None, compact)
-        return pc.cast(pc.replace_substring_regex(valid, r"\.0*$", ""), pa.int64())
+        compact = pc.replace_substring_regex(self.cleaned(column), "[ \u00a0\u202f]", "")
+        return self._whole(column, compact)
 
     def code(self, column: str) -> pa.Array:
         """Text codes (`actp`: digits and letters); integers printed as floats lose `.0`."""

@@ -14,8 +14,11 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Integrity between the accident tables (every place, vehicle and person belongs to an accident
+# of the same year, every row to a registered file) is checked by validation before each load,
+# and years are swapped whole; foreign-key triggers would triple the cost of every bulk load.
 PROVENANCE = """
-    source_file_id bigint  NOT NULL REFERENCES source_files (id),
+    source_file_id bigint  NOT NULL,
     source_line    integer NOT NULL
 """
 
@@ -84,7 +87,7 @@ def upgrade() -> None:
             'One row per accident (BAAC caracteristiques), every year, both layouts.';
 
         CREATE TABLE places (
-            num_acc  bigint   NOT NULL REFERENCES accidents (num_acc) ON DELETE CASCADE,
+            num_acc  bigint   NOT NULL,
             year     smallint NOT NULL,
             seq      smallint NOT NULL,
             catr     smallint,
@@ -111,7 +114,7 @@ def upgrade() -> None:
         COMMENT ON TABLE places IS 'Accident places (BAAC lieux).';
 
         CREATE TABLE vehicles (
-            num_acc     bigint   NOT NULL REFERENCES accidents (num_acc) ON DELETE CASCADE,
+            num_acc     bigint   NOT NULL,
             year        smallint NOT NULL,
             num_veh     text     NOT NULL,
             id_vehicule bigint,
@@ -129,7 +132,7 @@ def upgrade() -> None:
         COMMENT ON TABLE vehicles IS 'Vehicles involved (BAAC vehicules).';
 
         CREATE TABLE persons (
-            num_acc     bigint   NOT NULL REFERENCES accidents (num_acc) ON DELETE CASCADE,
+            num_acc     bigint   NOT NULL,
             year        smallint NOT NULL,
             seq         smallint NOT NULL,
             id_usager   bigint,
