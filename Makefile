@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Bytecode caches make every `gls` and test subprocess start several times faster.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install up down status test lint format lock
 
