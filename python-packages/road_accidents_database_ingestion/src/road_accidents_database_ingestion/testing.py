@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from road_accidents_database_ingestion.db import migrate
-from road_accidents_database_ingestion.db.admin import create_database, drop_database
+from road_accidents_database_ingestion.db.admin import (
+    create_database,
+    database_name,
+    drop_database,
+    temporary_database,
+)
 from road_accidents_database_ingestion.db.embedded import EmbeddedPostgres, free_port
 
 if TYPE_CHECKING:
@@ -44,13 +48,8 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
 @pytest.fixture(scope="session")
 def migrated_template(postgres_server_url: str) -> Iterator[str]:
     """Name of a database migrated to head once per run, cloned by `database_url`."""
-    name = f"gls_template_{uuid.uuid4().hex[:10]}"
-    url = create_database(postgres_server_url, name)
-    try:
-        migrate.upgrade(url)
-        yield name
-    finally:
-        drop_database(postgres_server_url, name)
+    with temporary_database(postgres_server_url, "gls_template") as url:
+        yield database_name(url)
 
 
 @pytest.fixture

@@ -28,6 +28,10 @@ def with_database(url: str, dbname: str) -> str:
     return f"postgresql://{user}{password}@{host}:{port}/{dbname}"
 
 
+def database_name(url: str) -> str:
+    return psycopg.conninfo.conninfo_to_dict(to_libpq_url(url))["dbname"]
+
+
 def create_database(server_url: str, dbname: str, template: str | None = None) -> str:
     with psycopg.connect(to_libpq_url(server_url), autocommit=True) as conn:
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname))
