@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from psycopg import sql
@@ -47,26 +48,31 @@ def csv_bytes(rows: pa.Table, columns: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def copy_rows(
-    conn: psycopg.Connection, target: str, rows: pa.Table, columns: tuple[str, ...]
+def copy_csv(
+    conn: psycopg.Connection, target: str, columns: tuple[str, ...], payload: bytes
 ) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         sql.Identifier(target), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     with conn.cursor().copy(statement) as copy:
-        copy.write(csv_bytes(rows, columns))
+        copy.write(payload)
 
 
-def _stage(conn: psycopg.Connection, table: HarmonisedTable, rows: pa.Table) -> str:
+def _read_columns(table: HarmonisedTable) -> tuple[str, ...]:
+    return tuple(c.name for c in table.read_columns)
+
+
+def _stage(conn: psycopg.Connection, table: HarmonisedTable, payload: bytes) -> str:
     stage = f"stage_{table.name}"
     conn.execute(
         sql.SQL("CREATE TEMP TABLE {} (LIKE {}) ON COMMIT DROP").format(
             sql.Identifier(stage), sql.Identifier(table.name)
         )
     )
-    copy_rows(conn, stage, rows, tuple(c.name for c in table.read_columns))
-    # Fresh temp tables have no statistics: without them the join below plans badly.
-    conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(stage)))
+    copy_csv(conn, stage, _read_columns(table), payload)
+    if table is ACCIDENTS:
+        # A fresh temp table has no statistics: without them the commune join plans badly.
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(stage)))
     return stage
 
 
@@ -94,7 +100,12 @@ def _insert_accidents(conn: psycopg.Connection, stage: str) -> None:
 def replace_year(conn: psycopg.Connection, year: int, rows: dict[str, pa.Table]) -> dict[str, int]:
     """Swap the year's rows for `rows` (keyed by harmonised table name); returns row counts."""
     ensure_reference_data(conn)
-    stages = {table.name: _stage(conn, table, rows[table.name]) for table in TABLES}
+    # Serialise the next table to CSV while the server ingests the current one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        payloads = [pool.submit(csv_bytes, rows[t.name], _read_columns(t)) for t in TABLES]
+        stages = {
+            t.name: _stage(conn, t, p.result()) for t, p in zip(TABLES, payloads, strict=True)
+        }
     for table in _CHILDREN_FIRST:
         conn.execute(
             sql.SQL("DELETE FROM {} WHERE year = %s").format(sql.Identifier(table.name)), (year,)
