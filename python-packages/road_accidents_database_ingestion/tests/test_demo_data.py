@@ -12,7 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from road_accidents_database_ingestion.cli.demo import parse_years, register
+from road_accidents_database_ingestion.cli.demo import register
+from road_accidents_database_ingestion.cli.runtime import parse_years
 from road_accidents_database_ingestion.codes import variable, variables_by_column
 from road_accidents_database_ingestion.demo import generate_demo_data, write_broken_variant
 from road_accidents_database_ingestion.demo.broken import BROKEN_KINDS, UNDECODABLE, BrokenReport

@@ -81,6 +81,10 @@ def test_each_broken_variant_fails_with_file_and_line_and_leaves_tables(
         assert "no file for table(s)" in outcome.reason
     else:
         assert broken.file.name in outcome.reason
-    if broken.line is not None and kind not in ("missing_column", "duplicate_candidate", "header_only"):
+    if broken.line is not None and kind not in (
+        "missing_column",
+        "duplicate_candidate",
+        "header_only",
+    ):
         assert f"line {broken.line}" in outcome.reason, (kind, broken, outcome.reason)
     assert counts(database_url) == {"accidents": 0, "places": 0, "vehicles": 0, "persons": 0}

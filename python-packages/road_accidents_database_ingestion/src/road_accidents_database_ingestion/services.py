@@ -21,6 +21,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from road_accidents_database_ingestion.settings import GlsSettings
@@ -39,6 +40,8 @@ class ServiceSpec:
     start_timeout_s: float = 120.0
     order: int = 50
     """Services start in increasing order (MLflow before the API that reads from it)."""
+    prepare: Callable[[], object] | None = None
+    """Run before each start (create a database, a folder, ...); must be idempotent."""
 
 
 class ServiceError(RuntimeError):
@@ -90,6 +93,8 @@ class Supervisor:
         """Start the service unless it runs; wait until healthy. False if it already ran."""
         if self.pid(spec) is not None:
             return False
+        if spec.prepare is not None:
+            spec.prepare()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_file(spec).open("ab") as log_handle:

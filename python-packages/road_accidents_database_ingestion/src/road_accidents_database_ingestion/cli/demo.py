@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -11,28 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from road_accidents_database_ingestion.cli.runtime import parse_years
 from road_accidents_database_ingestion.demo import DemoReport, generate_demo_data
-from road_accidents_database_ingestion.demo.figures import FIRST_YEAR
 from road_accidents_database_ingestion.demo.layouts import TABLES
-
-_RANGE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
-
-
-def parse_years(text: str) -> list[int]:
-    """Years from ranges and comma lists: `2005-2023`, `2019,2021`, `2005-2010,2015`."""
-    years: set[int] = set()
-    for part in text.split(","):
-        found = _RANGE.match(part.strip())
-        if not found:
-            raise ValueError(f"{part.strip()!r} is neither a year nor a range like 2005-2023")
-        first = int(found.group(1))
-        last = int(found.group(2) or first)
-        if last < first:
-            raise ValueError(f"{part.strip()!r} ends before it starts")
-        if first < FIRST_YEAR:
-            raise ValueError(f"BAAC files start in {FIRST_YEAR}, not {first}")
-        years.update(range(first, last + 1))
-    return sorted(years)
 
 
 def _summary(report: DemoReport) -> Table:

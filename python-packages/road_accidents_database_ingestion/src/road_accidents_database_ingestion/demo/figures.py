@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from road_accidents_database_ingestion.codes import variable
+from road_accidents_database_ingestion.readers.layouts import FIRST_YEAR, NEW_LAYOUT_FROM
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 NOT_GIVEN = -1
 """Harmonised "not given": written `" -1"` in 2019+ files, an empty cell in older ones."""
 
-FIRST_YEAR = 2005
-NEW_LAYOUT_FROM = 2019
 """First year of the `;`-separated, fully quoted layout (vma, motor, id_vehicule, secu1-3)."""
 
 NATIONAL_ACCIDENTS: Mapping[int, int] = {

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 Layout = Literal["2005-2018", "2019+"]
 OLD: Layout = "2005-2018"
 NEW: Layout = "2019+"
+FIRST_YEAR = 2005
+"""The first year of the national BAAC files."""
+NEW_LAYOUT_FROM = 2019
+"""The first year of the 2019+ layout."""
 
 KEY_ALIASES = {"accident_id": "num_acc"}
 """Header names that mean `num_acc` (2022 caracteristiques calls it `Accident_Id`)."""
