@@ -29,6 +29,9 @@ from road_accidents_database_ingestion.services import (
 )
 from road_accidents_database_ingestion.settings import GlsSettings
 
+BOOTSTRAP_ORDER = 15
+"""Bootstrap steps (a first training) run after the services ordered below this (MLflow) and
+before the others (model_api, which then finds a champion at start-up)."""
 DEMO_YEARS = range(2005, 2024)
 DEMO_SCALE = 0.05
 
@@ -85,15 +88,19 @@ def _endpoints(settings: GlsSettings) -> Table:
 def up() -> None:
     """Start everything, seed and ingest demo data when there is none, print every URL."""
     settings = load_settings()
+    bootstrapped = settings.up_services.strip().lower() != "all"
     try:
         _start_database(settings)
         _seed_and_ingest(settings)
         services = supervisor(settings)
-        for spec in declared_services(settings):
-            if settings.wants_service(spec.name):
-                started = services.start(spec)
-                typer.echo(f"{spec.name}: {'started' if started else 'already running'}")
-        if settings.up_services.strip().lower() == "all":
+        specs = [s for s in declared_services(settings) if settings.wants_service(s.name)]
+        for spec in specs:
+            if spec.order > BOOTSTRAP_ORDER and not bootstrapped:
+                _run_bootstrap_steps(settings)
+                bootstrapped = True
+            started = services.start(spec)
+            typer.echo(f"{spec.name}: {'started' if started else 'already running'}")
+        if not bootstrapped:
             _run_bootstrap_steps(settings)
     except (EmbeddedPostgresError, ServiceError) as error:
         typer.secho(str(error), err=True, fg="red")
