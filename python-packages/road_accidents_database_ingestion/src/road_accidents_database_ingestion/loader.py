@@ -117,6 +117,9 @@ def replace_year(conn: psycopg.Connection, year: int, rows: dict[str, pa.Table])
                 sql.Identifier(table.name), sql.Identifier(stages[table.name])
             )
         )
+    for table in TABLES:
+        # Fresh statistics keep the dashboards' and the training's joins on good plans.
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table.name)))
     return {name: table.num_rows for name, table in rows.items()}
 
 

@@ -47,7 +47,7 @@ def upgrade() -> None:
         CREATE INDEX prediction_log_model_idx
             ON prediction_log (model_name, model_version, created_at);
         COMMENT ON TABLE prediction_log IS
-            'Every prediction model_api served (input, output, model version, user), for monitoring.';
+            'Every prediction model_api served: input, output, model version, user.';
         """
     )
 

@@ -1,0 +1,109 @@
+"""`gls train`: one training from the command line, with a closing comparison table.
+
+Registered on the `gls` app through the `gls.commands` entry-point group. Progress goes to
+the log (stderr); the summary comparing baseline, new model and champion goes to stdout.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from pydantic import ValidationError
+
+from gravity_model.evaluation import METRIC_LABELS
+from gravity_model.settings import GravityModelSettings
+from gravity_model.training import train
+
+if TYPE_CHECKING:
+    from gravity_model.training import TrainingReport
+
+
+class Promote(StrEnum):
+    auto = "auto"
+    never = "never"
+    force = "force"
+
+
+def parse_years(text: str) -> list[int]:
+    """`2019-2023`, `2019,2021` or a mix (`2005-2010,2015`) as a sorted list of years."""
+    years: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        match = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
+        if not match:
+            raise typer.BadParameter(f"not a year or a range of years: {part!r}")
+        first = int(match[1])
+        last = int(match[2] or first)
+        years.update(range(first, last + 1))
+    return sorted(years)
+
+
+def summary(report: TrainingReport) -> str:
+    """The comparison table of a training, one row per model and split."""
+    names = list(METRIC_LABELS)
+    header = f"{'split':<9} {'model':<16}" + "".join(f"{METRIC_LABELS[n]:>17}" for n in names)
+    lines = [header, "-" * len(header)]
+    for split, models in report.results.items():
+        for model, scores in models.items():
+            label = {
+                "main": f"new v{report.version}",
+                "champion": f"champion v{report.previous_champion}",
+            }.get(model, model)
+            cells = "".join(
+                f"{'n/a' if math.isnan(scores[n]) else f'{scores[n]:.4f}':>17}" for n in names
+            )
+            lines.append(f"{split:<9} {label:<16}{cells}")
+    lines += [
+        "",
+        *(f"{split}: {how}" for split, how in report.split_descriptions.items()),
+        f"threshold {report.threshold:.3f} (max F1 on validation)",
+        f"version {report.version} is {report.alias}: {report.reason}",
+        f"MLflow run {report.run_id}",
+    ]
+    return "\n".join(lines)
+
+
+def train_command(
+    years: Annotated[
+        str | None,
+        typer.Option(help="Years to use, e.g. `2005-2023` or `2019,2021`; default all loaded."),
+    ] = None,
+    promote: Annotated[
+        Promote,
+        typer.Option(help="auto: champion only if better than the current one; never; force."),
+    ] = Promote.auto,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same model.")
+    ] = 42,
+    reference_split: Annotated[
+        bool, typer.Option(help="Also score the random split, for reference (two more fits).")
+    ] = True,
+) -> None:
+    """Train the gravity model, log it to MLflow and register it behind the champion gate."""
+    try:
+        settings = GravityModelSettings()
+    except ValidationError as error:
+        typer.secho(f"invalid settings: {error}", err=True, fg="red")
+        raise typer.Exit(2) from error
+    try:
+        report = train(
+            settings.database_url,
+            settings.mlflow_tracking_uri,
+            years=parse_years(years) if years else None,
+            promote=promote.value,
+            seed=seed,
+            promotion_margin=settings.promotion_margin,
+            reference_split=reference_split,
+        )
+    except ValueError as error:
+        typer.secho(f"cannot train: {error}", err=True, fg="red")
+        raise typer.Exit(1) from error
+    typer.echo(summary(report))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `gls train` to the `gls` app (entry point `gls.commands`)."""
+    app.command(name="train")(train_command)

@@ -1,0 +1,76 @@
+"""The FastAPI application: `create_app(settings)` for tests and embedding, and the factory
+uvicorn runs (`uvicorn --factory model_api.app:app_from_environment`, or `gls serve api`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from model_api.metrics import ApiMetrics, MetricsMiddleware
+from model_api.routes import auth, model, predictions, status, users
+from model_api.services import Services
+from model_api.serving import follow_alias_every
+from model_api.settings import ApiSettings
+from road_accidents_database_ingestion.logs import configure_logging
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+DESCRIPTION = """
+Predicts how likely an accident in a given scenario is to **kill or seriously injure** someone,
+with the champion gravity model registered in MLflow.
+
+Get a token with `POST /token` (the **Authorize** button) or `POST /user/login`, then call the
+prediction routes with `Authorization: Bearer <token>`. Admins also reload the model and
+manage users.
+"""
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    metrics = ApiMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(Services.start, settings, metrics)
+        app.state.services = services
+        follower = (
+            asyncio.create_task(follow_alias_every(services.holder, settings.model_poll_seconds))
+            if settings.model_poll_seconds
+            else None
+        )
+        try:
+            yield
+        finally:
+            if follower is not None:
+                follower.cancel()
+            await run_in_threadpool(services.close)
+
+    app = FastAPI(
+        title="Green Light Services model API",
+        description=DESCRIPTION,
+        version=version("model_api"),
+        lifespan=lifespan,
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    for router in (
+        status.router,
+        auth.router,
+        users.router,
+        predictions.build_router(settings.batch_limit),
+        model.router,
+    ):
+        app.include_router(router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app configured from the environment and `.env`, with the platform's logging."""
+    settings = ApiSettings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -1,0 +1,47 @@
+"""`gls serve api`: run model_api with uvicorn (registered through `gls.commands`)."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+
+from model_api.settings import ApiSettings
+
+
+def _serve_group(app: typer.Typer) -> typer.Typer:
+    """The `serve` group, shared with the other packages that serve something (`gls serve ui`)."""
+    for group in app.registered_groups:
+        if group.name == "serve" and group.typer_instance is not None:
+            return group.typer_instance
+    serve = typer.Typer(help="Run the platform's services in the foreground.", no_args_is_help=True)
+    app.add_typer(serve, name="serve")
+    return serve
+
+
+def serve_api(
+    host: str = typer.Option("127.0.0.1", help="Address to bind; 0.0.0.0 in a container."),
+    port: int = typer.Option(8001, help="Port to bind (8001 on the host, 8000 in the image)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """The model API (FastAPI under uvicorn); OpenAPI docs at /docs."""
+    try:
+        ApiSettings()
+    except ValidationError as error:
+        problems = "\n".join(f"  {e['msg']}" for e in error.errors())
+        typer.secho(f"invalid model_api settings:\n{problems}", err=True, fg="red")
+        raise typer.Exit(2) from error
+    import uvicorn  # here, not at the top: every `gls` command imports this module
+
+    uvicorn.run(
+        "model_api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    _serve_group(app).command("api")(serve_api)

@@ -1,0 +1,23 @@
+"""The API's routes, one module per concern; `ERRORS` documents their error answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model_api.schemas import Problem
+
+_DESCRIPTIONS = {
+    400: "The body is not valid JSON.",
+    401: "Missing, expired or forged token, or wrong credentials.",
+    403: "Authenticated, but the role or the configuration does not allow this.",
+    404: "No such user.",
+    409: "Conflicts with the current state (username taken, an admin changing themselves).",
+    429: "Too many failed logins: wait the Retry-After seconds.",
+    502: "The model registry or the new model failed; the previous model keeps serving.",
+    503: "No model is being served yet (no champion, or it failed to load).",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for these error codes (body `{"detail": "..."}`)."""
+    return {code: {"model": Problem, "description": _DESCRIPTIONS[code]} for code in codes}

@@ -1,0 +1,83 @@
+"""Everything one running app holds, started and stopped together by its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mlflow
+
+from model_api.prediction_log import PredictionLogWriter
+from model_api.schemas import example_record
+from model_api.serving import ModelHolder, ModelLoadError, PredictionBatcher
+from model_api.throttling import LoginThrottle
+from model_api.users import UserCache, UserStore
+from road_accidents_database_ingestion.db.engine import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from model_api.metrics import ApiMetrics
+    from model_api.settings import ApiSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: ApiSettings
+    metrics: ApiMetrics
+    engine: Engine
+    users: UserStore
+    user_cache: UserCache
+    throttle: LoginThrottle
+    holder: ModelHolder
+    prediction_log: PredictionLogWriter
+    batcher: PredictionBatcher = field(default_factory=PredictionBatcher)
+
+    @classmethod
+    def start(cls, settings: ApiSettings, metrics: ApiMetrics) -> Services:
+        """Bootstrap the admin, start the log writer and load the model (blocking).
+
+        An unreachable database stops the start-up here with its error; a missing or broken
+        model does not: the service starts, answers 503 to predictions and says why.
+        """
+        # MLflow resolves `models:/name/version` with the process-wide registry URI, whatever
+        # URI the caller passes; this process talks to one registry, so make it the default.
+        mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+        mlflow.set_registry_uri(settings.mlflow_tracking_uri)
+        engine = make_engine(settings.database_url, connect_args={"connect_timeout": 5})
+        users = UserStore(engine)
+        users.ensure_admin(settings.admin_username, settings.admin_password.get_secret_value())
+        prediction_log = PredictionLogWriter(
+            settings.database_url,
+            metrics,
+            flush_rows=settings.prediction_log_flush_rows,
+            flush_seconds=settings.prediction_log_flush_seconds,
+            max_pending=settings.prediction_log_max_pending,
+        )
+        prediction_log.start()
+        holder = ModelHolder(
+            settings.mlflow_tracking_uri, settings.model_alias, metrics, example_record()
+        )
+        try:
+            holder.load()
+        except ModelLoadError:
+            log.warning("starting without a model: predictions answer 503 until a refresh")
+        return cls(
+            settings=settings,
+            metrics=metrics,
+            engine=engine,
+            users=users,
+            user_cache=UserCache(users, settings.user_cache_seconds),
+            throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
+            holder=holder,
+            prediction_log=prediction_log,
+        )
+
+    def close(self) -> None:
+        """Answer what is in flight, write the pending log rows, release connections."""
+        self.batcher.close()
+        self.prediction_log.close()
+        self.engine.dispose()

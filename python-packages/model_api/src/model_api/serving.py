@@ -1,0 +1,179 @@
+"""The model being served: loaded whole, checked, then swapped in with one assignment.
+
+Requests read `ModelHolder.serving` once and keep that object for their whole prediction, so
+a refresh never mixes two models in one answer, and a failed load leaves the previous model
+serving. `PredictionBatcher` merges single-record predictions that arrive together into one
+`predict_proba` call: the per-call overhead of a scikit-learn Pipeline dwarfs the per-row
+cost, so under load this is what keeps latency flat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NoReturn
+
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+from starlette.concurrency import run_in_threadpool
+
+from gravity_model.features import records_to_frame
+from gravity_model.registry import NoChampionError, aliased_version, load_served_model
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from gravity_model.registry import ServedModel
+    from model_api.metrics import ApiMetrics
+
+log = logging.getLogger(__name__)
+
+Record = dict[str, object]
+
+
+class ModelLoadError(Exception):
+    """The champion could not be loaded; the message says why, for the refresh caller."""
+
+
+@dataclass(frozen=True)
+class Serving:
+    model: ServedModel
+    loaded_at: datetime
+
+
+def probabilities(model: ServedModel, records: Sequence[Mapping[str, object]]) -> list[float]:
+    """P(killed or seriously injured) for each record, as plain floats."""
+    return [float(p) for p in model.predict_proba(records_to_frame(records))]
+
+
+class ModelHolder:
+    """The served model and why there is none, swapped only by a complete, working load."""
+
+    def __init__(
+        self, tracking_uri: str, alias: str, metrics: ApiMetrics, warmup_record: Record
+    ) -> None:
+        self._tracking_uri = tracking_uri
+        self._alias = alias
+        self._metrics = metrics
+        self._warmup_record = warmup_record
+        self._serving: Serving | None = None
+        self.problem: str | None = "no model loaded yet"
+        self._lock = threading.Lock()
+
+    @property
+    def serving(self) -> Serving | None:
+        return self._serving
+
+    def load(self) -> Serving:
+        """Load the model the alias points to, try it, then serve it (blocking).
+
+        Raises ModelLoadError, and keeps the previous model serving, when any step fails.
+        """
+        with self._lock:
+            try:
+                model = load_served_model(self._tracking_uri, alias=self._alias)
+                probabilities(model, [self._warmup_record])
+            except NoChampionError as error:
+                self._failed(f"no model has the alias {self._alias!r} yet: {error}")
+            except Exception as error:  # any failure of MLflow or the model keeps the old one
+                self._failed(f"loading the {self._alias!r} model failed: {error!r}")
+            self._serving = Serving(model, datetime.now(UTC))
+            self.problem = None
+        self._metrics.model_loads.labels("ok").inc()
+        self._metrics.serving(model.name, str(model.version), model.alias)
+        log.info(
+            "model loaded",
+            extra={"model": model.name, "version": model.version, "alias": model.alias},
+        )
+        return self._serving
+
+    def follow_alias(self) -> None:
+        """Load the aliased version if it is not the one served (blocking).
+
+        Each replica calls this on a timer, so all of them pick up a new champion even though
+        `POST /refresh` reaches only one; a removed alias leaves the current model serving.
+        """
+        client = MlflowClient(self._tracking_uri, registry_uri=self._tracking_uri)
+        version = aliased_version(client, self._alias)
+        serving = self._serving
+        if version is not None and (serving is None or serving.model.version != version):
+            log.info("the model alias moved", extra={"alias": self._alias, "version": version})
+            self.load()
+
+    def _failed(self, reason: str) -> NoReturn:
+        self.problem = reason
+        self._metrics.model_loads.labels("failed").inc()
+        current = self._serving
+        log.warning(
+            "model load failed",
+            extra={
+                "reason": reason,
+                "still_serving": None if current is None else current.model.version,
+            },
+        )
+        raise ModelLoadError(reason)
+
+
+async def follow_alias_every(holder: ModelHolder, seconds: float) -> None:
+    """Run `holder.follow_alias` every `seconds` until cancelled; failures are logged only."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await run_in_threadpool(holder.follow_alias)
+        except ModelLoadError:
+            pass  # the holder logged it and keeps serving
+        except MlflowException as error:
+            log.warning("could not read the model alias", extra={"reason": str(error)})
+
+
+class PredictionBatcher:
+    """Coalesces concurrent single-record predictions into batched `predict_proba` calls.
+
+    No timer: the first waiting record is predicted at once, and whatever arrives while that
+    call runs forms the next batch, so a lone request pays nothing and a burst pays one
+    Pipeline call per batch instead of one per record.
+    """
+
+    def __init__(self, max_batch: int = 512) -> None:
+        self._max_batch = max_batch
+        self._pending: list[tuple[ServedModel, Record, asyncio.Future[float]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predict")
+
+    async def probability(self, model: ServedModel, record: Record) -> float:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._pending.append((model, record, future))
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
+                for model in {id(item[0]): item[0] for item in batch}.values():
+                    group = [item for item in batch if item[0] is model]
+                    records = [record for _, record, _ in group]
+                    try:
+                        results = await loop.run_in_executor(
+                            self._executor, probabilities, model, records
+                        )
+                    except Exception as error:  # every waiting request gets the error
+                        for _, _, future in group:
+                            if not future.done():
+                                future.set_exception(error)
+                        continue
+                    for (_, _, future), result in zip(group, results, strict=True):
+                        if not future.done():
+                            future.set_result(result)
+        finally:
+            self._drainer = None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)

@@ -1,0 +1,85 @@
+"""Settings of model_api: the platform's settings plus what the service alone needs.
+
+The JWT secret has no default: production refuses to start without one, other environments
+get a random secret per process (tokens then die with the process, which is what a developer
+restarting the server expects) and a warning saying so.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import cache
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+
+from road_accidents_database_ingestion.settings import GlsSettings
+
+log = logging.getLogger(__name__)
+
+MIN_SECRET_LENGTH = 32
+
+
+@cache
+def _process_secret() -> str:
+    log.warning(
+        "GLS_JWT_SECRET is not set: using a random secret for this process only;"
+        " tokens stop working when it restarts and are not shared between workers"
+    )
+    return secrets.token_urlsafe(MIN_SECRET_LENGTH)
+
+
+class ApiSettings(GlsSettings):
+    """Everything model_api reads from the environment and `.env`."""
+
+    jwt_secret: SecretStr | None = Field(None, validation_alias="GLS_JWT_SECRET")
+    jwt_expire_minutes: float = Field(60, gt=0, validation_alias="GLS_JWT_EXPIRE_MINUTES")
+    signup_enabled: bool = Field(True, validation_alias="GLS_SIGNUP_ENABLED")
+    batch_limit: int = Field(10_000, gt=0, validation_alias="GLS_API_BATCH_LIMIT")
+    login_max_failures: int = Field(5, gt=0, validation_alias="GLS_LOGIN_MAX_FAILURES")
+    login_window_seconds: float = Field(300, gt=0, validation_alias="GLS_LOGIN_WINDOW_SECONDS")
+    user_cache_seconds: float = Field(
+        5,
+        ge=0,
+        validation_alias="GLS_API_USER_CACHE_SECONDS",
+        description="How long a replica may act on a user's role or disabled flag it read.",
+    )
+    mlflow_tracking_uri: str = Field(
+        "http://127.0.0.1:5000", validation_alias="GLS_MLFLOW_TRACKING_URI"
+    )
+    model_alias: str = Field("champion", validation_alias="GLS_MODEL_ALIAS")
+    model_poll_seconds: float = Field(
+        60,
+        ge=0,
+        validation_alias="GLS_MODEL_POLL_SECONDS",
+        description="How often each replica checks where the alias points (0: only on refresh).",
+    )
+    prediction_log_flush_rows: int = Field(
+        1000, gt=0, validation_alias="GLS_PREDICTION_LOG_FLUSH_ROWS"
+    )
+    prediction_log_flush_seconds: float = Field(
+        2, gt=0, validation_alias="GLS_PREDICTION_LOG_FLUSH_SECONDS"
+    )
+    prediction_log_max_pending: int = Field(
+        200_000,
+        gt=0,
+        validation_alias="GLS_PREDICTION_LOG_MAX_PENDING",
+        description="Rows waiting for the database beyond which new ones are dropped and counted.",
+    )
+
+    @model_validator(mode="after")
+    def _secret_is_strong_and_present_in_production(self) -> Self:
+        if self.jwt_secret is None:
+            if self.environment == "production":
+                raise ValueError("GLS_JWT_SECRET must be set when GLS_ENVIRONMENT=production")
+        elif len(self.jwt_secret.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"GLS_JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+        return self
+
+    @property
+    def signing_key(self) -> str:
+        """The HS256 key: the configured secret, else this process's random one."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return _process_secret()

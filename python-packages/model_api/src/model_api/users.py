@@ -1,0 +1,215 @@
+"""The accounts of model_api in PostgreSQL (`api_users`, migration 0003), and a short cache.
+
+`User` never carries the password hash: only `UserStore.credentials` returns it, for the login
+check, so no route can leak it by serialising a user.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, MetaData, Table, Text, select
+from sqlalchemy.exc import IntegrityError
+
+from model_api.security import hash_password, verify_password
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Engine, RowMapping
+
+log = logging.getLogger(__name__)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    USER = "user"
+
+
+api_users = Table(
+    "api_users",
+    MetaData(),
+    Column("id", BigInteger, primary_key=True),
+    Column("username", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+_PUBLIC_COLUMNS = (
+    api_users.c.id,
+    api_users.c.username,
+    api_users.c.role,
+    api_users.c.disabled,
+    api_users.c.created_at,
+)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class UsernameTakenError(Exception):
+    pass
+
+
+def storable(username: str) -> bool:
+    """PostgreSQL text cannot hold NUL: such a name cannot exist, and must not reach a query."""
+    return "\x00" not in username
+
+
+def _user(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        disabled=row["disabled"],
+        created_at=row["created_at"],
+    )
+
+
+class UserStore:
+    """Reads and writes `api_users`; every method is one short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get(self, username: str) -> User | None:
+        if not storable(username):
+            return None
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(select(*_PUBLIC_COLUMNS).where(api_users.c.username == username))
+                .mappings()
+                .first()
+            )
+        return _user(row) if row else None
+
+    def credentials(self, username: str) -> tuple[User, str] | None:
+        """The user and their password hash, for the login check only."""
+        if not storable(username):
+            return None
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(*_PUBLIC_COLUMNS, api_users.c.password_hash).where(
+                        api_users.c.username == username
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return (_user(row), row["password_hash"]) if row else None
+
+    def list(self) -> list[User]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(*_PUBLIC_COLUMNS).order_by(api_users.c.id)).mappings()
+            return [_user(row) for row in rows]
+
+    def create(self, username: str, password: str, role: Role = Role.USER) -> User:
+        statement = (
+            api_users.insert()
+            .values(username=username, password_hash=hash_password(password), role=role.value)
+            .returning(*_PUBLIC_COLUMNS)
+        )
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(statement).mappings().one()
+        except IntegrityError as error:
+            raise UsernameTakenError(username) from error
+        return _user(row)
+
+    def update(
+        self,
+        username: str,
+        *,
+        role: Role | None = None,
+        disabled: bool | None = None,
+        password: str | None = None,
+    ) -> User | None:
+        """Change what is given; None when there is no such user."""
+        values: dict[str, object] = {}
+        if role is not None:
+            values["role"] = role.value
+        if disabled is not None:
+            values["disabled"] = disabled
+        if password is not None:
+            values["password_hash"] = hash_password(password)
+        if not values:
+            return self.get(username)
+        statement = (
+            api_users.update()
+            .where(api_users.c.username == username)
+            .values(**values)
+            .returning(*_PUBLIC_COLUMNS)
+        )
+        with self._engine.begin() as conn:
+            row = conn.execute(statement).mappings().first()
+        return _user(row) if row else None
+
+    def ensure_admin(self, username: str, password: str) -> User:
+        """Make `ADMIN_USERNAME` an enabled admin whose password is `ADMIN_PASSWORD`.
+
+        The environment stays the source of truth: changing ADMIN_PASSWORD in `.env` and
+        restarting is how an operator resets a forgotten admin password.
+        """
+        found = self.credentials(username)
+        if found is None:
+            try:
+                user = self.create(username, password, Role.ADMIN)
+            except UsernameTakenError:  # another replica bootstrapped it at the same moment
+                return self.ensure_admin(username, password)
+            log.info("admin account created", extra={"username": username})
+            return user
+        user, password_hash = found
+        update = self.update(
+            username,
+            role=Role.ADMIN,
+            disabled=False,
+            password=None if verify_password(password, password_hash) else password,
+        )
+        assert update is not None
+        return update
+
+
+class UserCache:
+    """Users as read at most `ttl` seconds ago, so authenticating a request rarely hits the DB.
+
+    Changes made through this process are seen at once (`forget`); those made by another
+    replica within `ttl` seconds.
+    """
+
+    def __init__(self, store: UserStore, ttl: float) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._entries: dict[str, tuple[float, User | None]] = {}
+
+    def cached(self, username: str) -> tuple[bool, User | None]:
+        """(True, user-or-None) when a fresh answer is in memory, else (False, None)."""
+        entry = self._entries.get(username)
+        if entry is None or time.monotonic() - entry[0] > self._ttl:
+            return False, None
+        return True, entry[1]
+
+    def load(self, username: str) -> User | None:
+        """Read the user from the database and remember the answer (blocking)."""
+        user = self._store.get(username)
+        self._entries[username] = (time.monotonic(), user)
+        return user
+
+    def forget(self, username: str) -> None:
+        self._entries.pop(username, None)

@@ -1,0 +1,86 @@
+"""`gls serve api` in its own process on a real port, and what `gls up` does with the API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from gravity_model.registry import MODEL_NAME
+from model_api.schemas import example_record
+from model_api.up import refresh, services
+from road_accidents_database_ingestion.db.embedded import free_port
+
+from .api_support import ADMIN, JWT_SECRET, logged_rows
+
+
+@pytest.mark.slow
+def test_gls_serve_api_serves_until_terminated_and_flushes_its_log(
+    database_url, tracking_uri, tmp_path
+):
+    port = free_port()
+    workdir = tmp_path / "cwd"  # away from the registry file, as in production
+    workdir.mkdir()
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env = inherited | {
+        "ADMIN_USERNAME": ADMIN[0],
+        "ADMIN_PASSWORD": ADMIN[1],
+        "GLS_DATABASE_URL": database_url,
+        "GLS_MLFLOW_TRACKING_URI": tracking_uri,
+        "GLS_JWT_SECRET": JWT_SECRET,
+        "GLS_LOG_FORMAT": "json",
+        "GLS_PREDICTION_LOG_FLUSH_SECONDS": "3600",
+        "GLS_ENV_FILE": str(tmp_path / "no.env"),
+    }
+    command = [sys.executable, "-m", "road_accidents_database_ingestion.cli", "serve", "api"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                assert server.poll() is None, "gls serve api exited"
+                assert time.monotonic() < deadline, "gls serve api did not get ready"
+                try:
+                    if client.get("/ready").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.25)
+            token = client.post("/token", data={"username": ADMIN[0], "password": ADMIN[1]})
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            assert client.post("/predict", json=example_record(), headers=headers).is_success
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+        print(output)  # shown by pytest when the test fails
+    # uvicorn shuts down gracefully, then re-raises the signal it caught
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+    assert '"event": "model loaded"' in output
+    assert len(logged_rows(database_url, 1, timeout=0)) == 1
+
+
+def test_gls_up_runs_the_api_after_mlflow_and_makes_it_load_the_first_champion(registry, start_api):
+    registry.delete_registered_model_alias(MODEL_NAME, "champion")
+    api = start_api()
+    [spec] = services(api.settings)
+    assert spec.command[-6:] == ["serve", "api", "--host", "127.0.0.1", "--port", "8001"]
+    assert spec.health_url == "http://127.0.0.1:8001/health"
+    assert spec.order > 10  # MLflow's
+
+    registry.set_registered_model_alias(MODEL_NAME, "champion", "1")  # the first training
+    model = refresh(api.url, *ADMIN)
+    assert model["version"] == "1"
+    assert api.client.get("/ready").json()["ready"] is True
