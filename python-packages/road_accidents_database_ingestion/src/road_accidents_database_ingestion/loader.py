@@ -117,10 +117,13 @@ def replace_year(conn: psycopg.Connection, year: int, rows: dict[str, pa.Table])
                 sql.Identifier(table.name), sql.Identifier(stages[table.name])
             )
         )
-    for table in TABLES:
-        # Fresh statistics keep the dashboards' and the training's joins on good plans.
-        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table.name)))
     return {name: table.num_rows for name, table in rows.items()}
+
+
+def analyze_tables(conn: psycopg.Connection) -> None:
+    """Refresh the planner's statistics: without them the training's joins plan badly."""
+    for table in TABLES:
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table.name)))
 
 
 def refresh_current_communes(conn: psycopg.Connection) -> int:

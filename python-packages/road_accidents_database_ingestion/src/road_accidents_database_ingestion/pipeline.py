@@ -80,6 +80,9 @@ def ingest(
         report.outcomes.append(outcome)
         if on_year:
             on_year(folder, outcome)
+    if any(o.status == "loaded" for o in report.outcomes):
+        with connect(database_url) as conn:
+            loader.analyze_tables(conn)
     return report
 
 
