@@ -10,7 +10,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 
 from model_api.metrics import ApiMetrics, MetricsMiddleware
 from model_api.routes import auth, model, predictions, status, users

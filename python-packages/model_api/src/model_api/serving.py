@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NoReturn
 
+from fastapi.concurrency import run_in_threadpool
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
-from starlette.concurrency import run_in_threadpool
 
 from gravity_model.features import records_to_frame
 from gravity_model.registry import NoChampionError, aliased_version, load_served_model
@@ -161,9 +161,8 @@ class PredictionBatcher:
                     group = [item for item in batch if item[0] is model]
                     records = [record for _, record, _ in group]
                     try:
-                        results = await loop.run_in_executor(
-                            self._executor, probabilities, model, records
-                        )
+                        await asyncio.sleep(0)
+                        results = probabilities(model, records)
                     except Exception as error:  # every waiting request gets the error
                         for _, _, future in group:
                             if not future.done():

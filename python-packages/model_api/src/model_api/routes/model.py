@@ -3,7 +3,7 @@
 import logging
 
 from fastapi import APIRouter, HTTPException, status
-from starlette.concurrency import run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 
 from model_api.deps import AdminUser, CurrentUser, ServicesDep, ServingDep
 from model_api.routes import errors

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import to_json
-from starlette.concurrency import run_in_threadpool
 
 from gravity_model.features import FEATURES
 from model_api.deps import CurrentUser, ServicesDep, ServingDep

@@ -1,10 +1,10 @@
 """The routes nobody needs a token for: hello, liveness, readiness, Prometheus metrics."""
 
 from fastapi import APIRouter, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 
 from model_api.deps import ServicesDep
 from model_api.metrics import CONTENT_TYPE_LATEST

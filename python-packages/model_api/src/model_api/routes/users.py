@@ -4,7 +4,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
-from starlette.concurrency import run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 
 from model_api.deps import AdminUser, CurrentUser, ServicesDep
 from model_api.routes import errors
