@@ -161,8 +161,9 @@ class PredictionBatcher:
                     group = [item for item in batch if item[0] is model]
                     records = [record for _, record, _ in group]
                     try:
-                        await asyncio.sleep(0)
-                        results = probabilities(model, records)
+                        results = await loop.run_in_executor(
+                            self._executor, probabilities, model, records
+                        )
                     except Exception as error:  # every waiting request gets the error
                         for _, _, future in group:
                             if not future.done():
