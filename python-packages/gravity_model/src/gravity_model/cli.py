@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 
-from gravity_model.evaluation import METRIC_LABELS
 from gravity_model.settings import GravityModelSettings
-from gravity_model.training import train
 
 if TYPE_CHECKING:
     from gravity_model.training import TrainingReport
@@ -43,6 +41,9 @@ def parse_years(text: str) -> list[int]:
 
 def summary(report: TrainingReport) -> str:
     """The comparison table of a training, one row per model and split."""
+    # Imported here: `gls` loads every plugin at start, and scikit-learn takes seconds.
+    from gravity_model.evaluation import METRIC_LABELS
+
     names = list(METRIC_LABELS)
     header = f"{'split':<9} {'model':<16}" + "".join(f"{METRIC_LABELS[n]:>17}" for n in names)
     lines = [header, "-" * len(header)]
@@ -83,6 +84,8 @@ def train_command(
     ] = True,
 ) -> None:
     """Train the gravity model, log it to MLflow and register it behind the champion gate."""
+    from gravity_model.training import train
+
     try:
         settings = GravityModelSettings()
     except ValidationError as error:
