@@ -13,13 +13,13 @@ import typer
 from typer.testing import CliRunner
 
 from road_accidents_database_ingestion.cli.demo import register
-from road_accidents_database_ingestion.cli.runtime import parse_years
 from road_accidents_database_ingestion.codes import variable, variables_by_column
 from road_accidents_database_ingestion.demo import generate_demo_data, write_broken_variant
 from road_accidents_database_ingestion.demo.broken import BROKEN_KINDS, UNDECODABLE, BrokenReport
 from road_accidents_database_ingestion.demo.figures import NATIONAL_ACCIDENTS, accident_count
 from road_accidents_database_ingestion.demo.generator import YearRecords, generate_year
 from road_accidents_database_ingestion.demo.layouts import TABLES, file_format, file_name
+from road_accidents_database_ingestion.discovery import parse_years
 from road_accidents_database_ingestion.reference import load_communes, load_former_codes
 
 SCALE = 0.01

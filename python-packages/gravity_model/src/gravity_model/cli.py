@@ -7,7 +7,6 @@ the log (stderr); the summary comparing baseline, new model and champion goes to
 from __future__ import annotations
 
 import math
-import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from gravity_model.settings import GravityModelSettings
+from road_accidents_database_ingestion.discovery import parse_years
 
 if TYPE_CHECKING:
     from gravity_model.training import TrainingReport
@@ -24,19 +24,6 @@ class Promote(StrEnum):
     auto = "auto"
     never = "never"
     force = "force"
-
-
-def parse_years(text: str) -> list[int]:
-    """`2019-2023`, `2019,2021` or a mix (`2005-2010,2015`) as a sorted list of years."""
-    years: set[int] = set()
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        match = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
-        if not match:
-            raise typer.BadParameter(f"not a year or a range of years: {part!r}")
-        first = int(match[1])
-        last = int(match[2] or first)
-        years.update(range(first, last + 1))
-    return sorted(years)
 
 
 def summary(report: TrainingReport) -> str:
@@ -92,10 +79,14 @@ def train_command(
         typer.secho(f"invalid settings: {error}", err=True, fg="red")
         raise typer.Exit(2) from error
     try:
+        chosen = parse_years(years) if years else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--years") from error
+    try:
         report = train(
             settings.database_url,
             settings.mlflow_tracking_uri,
-            years=parse_years(years) if years else None,
+            years=chosen,
             promote=promote.value,
             seed=seed,
             promotion_margin=settings.promotion_margin,

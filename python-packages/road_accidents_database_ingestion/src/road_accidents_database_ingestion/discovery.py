@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from road_accidents_database_ingestion.problems import FileProblem
+from road_accidents_database_ingestion.readers.layouts import FIRST_YEAR
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,3 +85,23 @@ def find_table_files(folder: Path) -> dict[BaacTable, Path]:
             names = ", ".join(p.name for p in paths)
             raise FileProblem(folder, f"two or more candidates for table {table}: {names}")
     return {table: paths[0] for table, paths in candidates.items()}
+
+
+_YEAR_RANGE = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
+
+
+def parse_years(text: str) -> list[int]:
+    """Years from ranges and comma lists: `2005-2023`, `2019,2021`, `2005-2010,2015`."""
+    years: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        found = _YEAR_RANGE.match(part)
+        if not found:
+            raise ValueError(f"{part!r} is neither a year nor a range like 2005-2023")
+        first = int(found.group(1))
+        last = int(found.group(2) or first)
+        if last < first:
+            raise ValueError(f"{part!r} ends before it starts")
+        if first < FIRST_YEAR:
+            raise ValueError(f"BAAC files start in {FIRST_YEAR}, not {first}")
+        years.update(range(first, last + 1))
+    return sorted(years)

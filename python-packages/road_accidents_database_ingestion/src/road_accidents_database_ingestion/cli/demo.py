@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from road_accidents_database_ingestion.cli.runtime import parse_years
 from road_accidents_database_ingestion.demo import DemoReport, generate_demo_data
 from road_accidents_database_ingestion.demo.layouts import TABLES
+from road_accidents_database_ingestion.discovery import parse_years
 
 
 def _summary(report: DemoReport) -> Table:
