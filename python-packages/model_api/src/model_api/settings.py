@@ -14,7 +14,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from road_accidents_database_ingestion.settings import GlsSettings
+from gravity_model.settings import GravityModelSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def _process_secret() -> str:
     return secrets.token_urlsafe(MIN_SECRET_LENGTH)
 
 
-class ApiSettings(GlsSettings):
+class ApiSettings(GravityModelSettings):
     """Everything model_api reads from the environment and `.env`."""
 
     jwt_secret: SecretStr | None = Field(None, validation_alias="GLS_JWT_SECRET")
@@ -44,9 +44,6 @@ class ApiSettings(GlsSettings):
         ge=0,
         validation_alias="GLS_API_USER_CACHE_SECONDS",
         description="How long a replica may act on a user's role or disabled flag it read.",
-    )
-    mlflow_tracking_uri: str = Field(
-        "http://127.0.0.1:5000", validation_alias="GLS_MLFLOW_TRACKING_URI"
     )
     model_alias: str = Field("champion", validation_alias="GLS_MODEL_ALIAS")
     model_poll_seconds: float = Field(
