@@ -5,8 +5,8 @@ into a fresh database, and the champion trained by `gravity_model.training.train
 SQLite MLflow store in a temporary folder (or `--tracking-uri` to serve an existing one).
 Then starts `gls serve api` (uvicorn, one process, as deployed) and measures, on records of
 that database:
-- the floor: `ServedModel.predict_proba(records_to_frame([record]))` in this process, one
-  record at a time, and the same for one batch of 10,000 records;
+- the floor: `ServedModel.predict_records([record])` (what the API calls) in this process,
+  one record at a time, and the same for one batch of 10,000 records;
 - `POST /predict` with 1 client (the API's overhead over the floor) and with 32 concurrent
   clients, each for `--duration` seconds: requests per second, p50/p95/p99 latency, errors;
 - `POST /predict/batch` with 10,000 records, `--batches` times.
@@ -45,7 +45,7 @@ from mlflow import MlflowClient
 from pydantic import TypeAdapter, ValidationError
 
 from gravity_model.dataset import load_dataset
-from gravity_model.features import FEATURES, records_to_frame
+from gravity_model.features import FEATURES
 from gravity_model.registry import ServedModel, load_served_model
 from gravity_model.tracking import EXPERIMENT_NAME
 from gravity_model.training import train
@@ -103,7 +103,7 @@ def load_floor_model(tracking_uri: str) -> ServedModel:
 def floor_call(model: ServedModel, records: list[dict[str, object]]) -> float:
     """Seconds of one in-process prediction: what the API cannot go below."""
     started = time.perf_counter()
-    model.predict_proba(records_to_frame(records))
+    model.predict_records(records)
     return time.perf_counter() - started
 
 
@@ -168,7 +168,7 @@ async def paired(
     skip = len(api_s) * WARMUP_S // (WARMUP_S + duration)
     floor_s, api_s = floor_s[int(skip) :], api_s[int(skip) :]
     overhead = np.asarray(api_s) - np.asarray(floor_s)
-    print(f"floor  predict_proba, 1 record          {percentiles(floor_s)}  n={len(floor_s)}")
+    print(f"floor  predict_records, 1 record          {percentiles(floor_s)}  n={len(floor_s)}")
     print(f"API    /predict, 1 client, paired       {percentiles(api_s)}  errors {errors}")
     print(f"       API overhead over the floor: p50 {np.median(overhead) * 1000:.2f} ms")
 
@@ -273,7 +273,7 @@ def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
                 response = client.post("/predict/batch", content=batch_body, headers=headers)
                 timings.append(time.perf_counter() - started)
                 response.raise_for_status()
-        print(f"floor  predict_proba, {BATCH:,} records     best {batch_floor * 1000:7.1f} ms")
+        print(f"floor  predict_records, {BATCH:,} records   best {batch_floor * 1000:7.1f} ms")
         p50, worst = statistics.median(timings) * 1000, max(timings) * 1000
         print(
             f"API    /predict/batch, {BATCH:,} records   p50 {p50:7.1f} ms  max {worst:7.1f} ms"

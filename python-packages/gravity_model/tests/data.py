@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gravity_model.features import FEATURE_NAMES, records_to_frame
 from road_accidents_database_ingestion.db.engine import connect
 from road_accidents_database_ingestion.tables import ACCIDENTS, PERSONS, PLACES, VEHICLES
 
@@ -204,6 +205,24 @@ def synthetic_tables(
         }
     )
     return {"accidents": accidents, "places": places, "vehicles": vehicles, "persons": persons}
+
+
+def training_frame(rows: int = 400, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
+    """A feature frame of synthetic accidents (other features random) and a target.
+
+    The target follows the built-up area and the hour, with noise, so that a model fitted on
+    it grows real trees.
+    """
+    tables = synthetic_tables([2021], rows, seed=seed)
+    accidents = tables["accidents"].merge(tables["places"], on=["num_acc", "year"])
+    rng = np.random.default_rng(seed)
+    raw = {
+        name: accidents[name] if name in accidents else rng.random(rows) for name in FEATURE_NAMES
+    }
+    frame = records_to_frame(pd.DataFrame(raw).to_dict("records"))
+    signal = (accidents["agg"].to_numpy() == 1) + (accidents["hour"].to_numpy() < 6)
+    target = (signal + rng.random(rows) > 1.2).astype(int)
+    return frame, target
 
 
 def insert_synthetic(

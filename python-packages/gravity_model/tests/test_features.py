@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from data import synthetic_tables
+from data import training_frame
 
 from gravity_model.features import (
     BASELINE_FEATURES,
@@ -57,18 +57,8 @@ def test_records_to_frame_refuses_unknown_fields():
         records_to_frame([{"speed": 50}])
 
 
-def _training_frame(rows: int = 400) -> tuple[pd.DataFrame, np.ndarray]:
-    tables = synthetic_tables([2021], rows, seed=3)
-    accidents = tables["accidents"].merge(tables["places"], on=["num_acc", "year"])
-    rng = np.random.default_rng(0)
-    raw = {
-        name: accidents[name] if name in accidents else rng.random(rows) for name in FEATURE_NAMES
-    }
-    return records_to_frame(pd.DataFrame(raw).to_dict("records")), rng.integers(0, 2, rows)
-
-
 def test_the_main_pipeline_consumes_every_feature_and_nothing_else():
-    frame, target = _training_frame()
+    frame, target = training_frame()
     with threads_for(len(target)):
         pipeline = build_main(seed=0).fit(frame.assign(unrelated=1.0), target)
     columns = pipeline.named_steps["columns"]
@@ -85,7 +75,7 @@ def test_the_main_pipeline_consumes_every_feature_and_nothing_else():
 
 
 def test_the_baseline_consumes_its_columns_only():
-    frame, target = _training_frame()
+    frame, target = training_frame()
     pipeline = build_baseline(seed=0, n_rows=len(target)).fit(frame, target)
     columns = pipeline.named_steps["columns"]
     consumed = [n for _, step, names in columns.transformers_ if step != "drop" for n in names]

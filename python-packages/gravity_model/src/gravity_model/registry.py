@@ -30,9 +30,10 @@ from mlflow.tracking import MlflowClient
 
 from gravity_model.features import FEATURE_NAMES, records_to_frame
 from gravity_model.pipelines import TRUSTED_TYPES, threads_for
+from gravity_model.scoring import Scorer, UnscorableValue, compile_scorer
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 MODEL_NAME = "accident_gravity"
 CHAMPION = "champion"
@@ -66,11 +67,22 @@ class ServedModel:
     trained_at: datetime
     model: Any = field(repr=False)
     reference: Mapping[str, Any] = field(repr=False)
+    scorer: Scorer | None = field(default=None, repr=False)
+    """The model's verified fast path (`scoring.py`), None when it has none."""
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         """P(KSI) for each row of a feature frame (`features.records_to_frame`)."""
         with threads_for(len(frame)):
             return self.model.predict_proba(frame)[:, 1]
+
+    def predict_records(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """P(KSI) for raw feature records, through the fast path whenever it applies."""
+        if self.scorer is not None:
+            try:
+                return self.scorer.predict(records)
+            except UnscorableValue:
+                pass  # a value to normalise first (`"1"` for 1...): the full model does it
+        return self.predict_proba(records_to_frame(records))
 
     def explain(self, record: Mapping[str, Any], top: int = 5) -> list[Contribution]:
         """The features that move this record's P(KSI) most, signed, largest first.
@@ -79,10 +91,10 @@ class ServedModel:
         reference value: the training mode or median); one batched prediction, a few ms.
         """
         references = [{**record, name: self.reference.get(name)} for name in FEATURE_NAMES]
-        batch = records_to_frame([record, *references])
-        probability = self.predict_proba(batch)
+        probability = self.predict_records([record, *references])
+        values = records_to_frame([record])
         contributions = [
-            Contribution(name, _plain(batch.at[0, name]), float(probability[0] - probability[i]))
+            Contribution(name, _plain(values.at[0, name]), float(probability[0] - probability[i]))
             for i, name in enumerate(FEATURE_NAMES, start=1)
         ]
         contributions.sort(key=lambda c: abs(c.effect), reverse=True)
@@ -121,6 +133,7 @@ def load_version(tracking_uri: str, version: str, alias: str | None = None) -> S
         trained_at=datetime.fromisoformat(metadata["trained_at"]),
         model=model,
         reference=metadata["reference_values"],
+        scorer=compile_scorer(model),
     )
 
 

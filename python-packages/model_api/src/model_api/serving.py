@@ -21,7 +21,6 @@ from fastapi.concurrency import run_in_threadpool
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from gravity_model.features import records_to_frame
 from gravity_model.registry import NoChampionError, aliased_version, load_served_model
 
 if TYPE_CHECKING:
@@ -47,7 +46,7 @@ class Serving:
 
 def probabilities(model: ServedModel, records: Sequence[Mapping[str, object]]) -> list[float]:
     """P(killed or seriously injured) for each record, as plain floats."""
-    return [float(p) for p in model.predict_proba(records_to_frame(records))]
+    return model.predict_records(records).tolist()
 
 
 class ModelHolder:
