@@ -13,7 +13,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
-from model_api.security import InvalidTokenError, token_username
+from model_api.security import InvalidTokenError
 from model_api.services import Services
 from model_api.serving import Serving
 from model_api.users import User
@@ -38,7 +38,7 @@ async def _current_user(
     services: ServicesDep, token: Annotated[str, Depends(oauth2_scheme)]
 ) -> User:
     try:
-        username = token_username(token, services.settings.signing_key)
+        username = services.tokens.username(token)
     except InvalidTokenError as error:
         raise unauthorized(str(error)) from error
     fresh, user = services.user_cache.cached(username)

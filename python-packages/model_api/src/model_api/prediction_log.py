@@ -1,6 +1,6 @@
 """The prediction log: every prediction served, written to PostgreSQL off the request path.
 
-Requests only append rows to a bounded in-memory buffer; a writer thread COPYs them into
+Requests only append rows to a bounded in-memory buffer; a writer thread inserts them into
 `prediction_log` every `flush_rows` rows or `flush_seconds` seconds, and once more on
 shutdown. When the database falls behind, rows beyond `max_pending` are dropped and counted
 (`gls_prediction_log_rows{outcome="dropped"}`) rather than slowing predictions down or
@@ -26,13 +26,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COPY_STATEMENT = (
-    "COPY prediction_log (created_at, model_name, model_version, endpoint, username,"
-    " input, probability, predicted_class) FROM STDIN"
-)
+INSERT_STATEMENT = """
+    INSERT INTO prediction_log (created_at, model_name, model_version, endpoint, username,
+                                input, probability, predicted_class)
+    SELECT (r->>0)::timestamptz, r->>1, r->>2, r->>3, r->>4, r->5, (r->>6)::float8,
+           (r->>7)::smallint
+    FROM jsonb_array_elements(%s::jsonb) AS r
+"""
+"""Rows arrive as one JSON array of arrays, serialised in a single C call: per-row Python work
+in this thread would hold the GIL and stall the event loop serving predictions; PostgreSQL,
+in its own process, does the unpacking."""
 
 
 class LoggedPrediction(NamedTuple):
+    """One row of `prediction_log`, in its `INSERT_STATEMENT` order."""
+
     created_at: datetime
     model_name: str
     model_version: str
@@ -105,12 +113,7 @@ class PredictionLogWriter:
         try:
             if self._connection is None or self._connection.closed:
                 self._connection = psycopg.connect(self._conninfo, autocommit=True)
-            with (
-                self._connection.cursor() as cursor,
-                cursor.copy(COPY_STATEMENT) as copy,
-            ):
-                for row in rows:
-                    copy.write_row((*row[:5], to_json(row.input).decode(), *row[6:]))
+            self._connection.execute(INSERT_STATEMENT, (to_json(rows).decode(),))
         except psycopg.Error:
             log.exception("prediction log write failed: rows lost", extra={"rows": len(rows)})
             self._metrics.log_rows.labels("failed").inc(len(rows))

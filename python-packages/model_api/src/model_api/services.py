@@ -10,6 +10,7 @@ import mlflow
 
 from model_api.prediction_log import PredictionLogWriter
 from model_api.schemas import example_record
+from model_api.security import VerifiedTokens
 from model_api.serving import ModelHolder, ModelLoadError, PredictionBatcher
 from model_api.throttling import LoginThrottle
 from model_api.users import UserCache, UserStore
@@ -31,6 +32,7 @@ class Services:
     engine: Engine
     users: UserStore
     user_cache: UserCache
+    tokens: VerifiedTokens
     throttle: LoginThrottle
     holder: ModelHolder
     prediction_log: PredictionLogWriter
@@ -71,6 +73,7 @@ class Services:
             engine=engine,
             users=users,
             user_cache=UserCache(users, settings.user_cache_seconds),
+            tokens=VerifiedTokens(settings.signing_key),
             throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
             holder=holder,
             prediction_log=prediction_log,

@@ -3,8 +3,8 @@
 Requests read `ModelHolder.serving` once and keep that object for their whole prediction, so
 a refresh never mixes two models in one answer, and a failed load leaves the previous model
 serving. `PredictionBatcher` merges single-record predictions that arrive together into one
-`predict_proba` call: the per-call overhead of a scikit-learn Pipeline dwarfs the per-row
-cost, so under load this is what keeps latency flat.
+model call: a call's fixed cost dwarfs its per-record cost, so under load this is what keeps
+latency flat.
 """
 
 from __future__ import annotations
@@ -130,11 +130,13 @@ async def follow_alias_every(holder: ModelHolder, seconds: float) -> None:
 
 
 class PredictionBatcher:
-    """Coalesces concurrent single-record predictions into batched `predict_proba` calls.
+    """Coalesces concurrent single-record predictions into batched model calls.
 
     No timer: the first waiting record is predicted at once, and whatever arrives while that
-    call runs forms the next batch, so a lone request pays nothing and a burst pays one
-    Pipeline call per batch instead of one per record.
+    call runs forms the next batch, so a lone request pays nothing and a burst pays one model
+    call per batch instead of one per record. A model with its fast path (`scoring.py`: about
+    0.3 ms for one record, 1 ms for 32) is called on the event loop, which is cheaper than a
+    thread hop; the full model (tens of ms) runs in a worker thread so as not to stall it.
     """
 
     def __init__(self, max_batch: int = 512) -> None:
@@ -151,18 +153,15 @@ class PredictionBatcher:
         return await future
 
     async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
             while self._pending:
+                await asyncio.sleep(0)  # requests already received join this batch
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
                 for model in {id(item[0]): item[0] for item in batch}.values():
                     group = [item for item in batch if item[0] is model]
-                    records = [record for _, record, _ in group]
                     try:
-                        results = await loop.run_in_executor(
-                            self._executor, probabilities, model, records
-                        )
+                        results = await self._predict(model, [record for _, record, _ in group])
                     except Exception as error:  # every waiting request gets the error
                         for _, _, future in group:
                             if not future.done():
@@ -173,6 +172,12 @@ class PredictionBatcher:
                             future.set_result(result)
         finally:
             self._drainer = None
+
+    async def _predict(self, model: ServedModel, records: list[Record]) -> list[float]:
+        if model.scorer is not None:
+            return probabilities(model, records)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, probabilities, model, records)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
