@@ -10,6 +10,7 @@ import pytest
 
 from road_accidents_database_ingestion import registry
 from road_accidents_database_ingestion.discovery import YearFolder
+from road_accidents_database_ingestion.loader import refresh_current_communes
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
 from road_accidents_database_ingestion.settings import to_libpq_url
 
@@ -81,6 +82,18 @@ def test_values_are_harmonised(database_url, tmp_path):
     assert persons == [(1, 3, 0, 9, None, 201764), (2, 1, 1, None, None, 201765)]
     unresolved = query(database_url, "SELECT count(*) FROM accidents WHERE com_current IS NULL")
     assert unresolved == [(0,)]
+
+
+def test_refresh_agrees_with_the_current_communes_of_the_load(database_url, tmp_path):
+    sample_year(tmp_path)
+    ingest(database_url, tmp_path)
+    loaded = query(database_url, "SELECT num_acc, com_current FROM accidents ORDER BY 1")
+    with psycopg.connect(to_libpq_url(database_url)) as conn:
+        assert refresh_current_communes(conn) == 0
+        conn.execute("UPDATE accidents SET com_current = NULL WHERE num_acc = 202100000003")
+        conn.execute("UPDATE accidents SET com_current = '00000' WHERE num_acc = 202100000001")
+        assert refresh_current_communes(conn) == 2
+    assert query(database_url, "SELECT num_acc, com_current FROM accidents ORDER BY 1") == loaded
 
 
 def test_reingesting_an_unchanged_year_is_a_no_op(database_url, tmp_path):

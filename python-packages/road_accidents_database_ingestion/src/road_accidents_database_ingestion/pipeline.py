@@ -1,20 +1,22 @@
 """Ingestion of BAAC year folders: discover, fingerprint, read, validate, load, record.
 
 `ingest` is what `gls ingest`, the Airflow DAG and the tests call. Each year is independent:
-one failing year is recorded with its reason and the others go on. Reading and validation
-happen before any write; the load of a year is one transaction under a per-year advisory
-lock, so two runs on the same year queue up instead of interleaving.
+one failing year is recorded with its reason and the others go on. A year is read, checked
+and loaded in one transaction under a per-year advisory lock, so two runs on the same year
+queue up instead of interleaving; its writes sit in a savepoint that a bad file rolls back,
+so nothing of a failed year reaches the tables.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
+from psycopg import Rollback
 
 from road_accidents_database_ingestion import loader, registry
 from road_accidents_database_ingestion.db.engine import connect
@@ -27,7 +29,12 @@ from road_accidents_database_ingestion.problems import FileProblem
 from road_accidents_database_ingestion.readers import ReadResult, read_table
 from road_accidents_database_ingestion.settings import DEFAULT_MAX_REJECT_SHARE
 from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
-from road_accidents_database_ingestion.validation import CheckedYear, validate_year
+from road_accidents_database_ingestion.validation import (
+    CheckedFile,
+    CheckedYear,
+    check_accidents,
+    check_dependents,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -38,6 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Status = Literal["loaded", "skipped", "failed"]
+
+_DEPENDENTS: tuple[BaacTable, ...] = ("lieux", "vehicules", "usagers")
 
 
 @dataclass
@@ -115,36 +124,129 @@ def ingest_year(
                     YearOutcome(year, folder.path, "skipped", "unchanged", len(paths)), started
                 )
 
-    reads, problems = _read_all(paths)
-    checked = validate_year(year, reads, max_reject_share) if not problems else None
-    if checked is not None:
-        problems = {t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()}
-
     with connect(database_url) as conn:
         registry.lock_year(conn, year)
-        if problems or checked is None:
-            outcome = _record_failure(conn, folder, year_print, prints, reads, checked, problems)
-        elif not force and registry.year_is_current(conn, year, year_print):
+        if not force and registry.year_is_current(conn, year, year_print):
             outcome = YearOutcome(year, folder.path, "skipped", "loaded meanwhile", len(paths))
         else:
-            outcome = _load(conn, folder, year_print, prints, checked)
+            outcome = _read_check_load(
+                conn, folder, paths, prints, year_print, max_reject_share=max_reject_share
+            )
     return _done(outcome, started)
 
 
-def _read_all(
+def _read_check_load(
+    conn: psycopg.Connection,
+    folder: YearFolder,
     paths: dict[BaacTable, Path],
-) -> tuple[dict[BaacTable, ReadResult], dict[BaacTable, str]]:
-    """Read the four files side by side (Arrow releases the GIL while parsing)."""
+    prints: dict[BaacTable, registry.Fingerprint],
+    year_print: str,
+    *,
+    max_reject_share: float,
+) -> YearOutcome:
+    """Read, check and load the year's files, or record why the year failed.
+
+    The accidents file is read and checked first, then copied while a worker thread reads the
+    other three: the server ingests on one core while the reader parses on the other. The
+    writes run in a savepoint, so a file that turns out bad afterwards rolls them back and
+    only the failure is recorded.
+    """
+    year = folder.year
     reads: dict[BaacTable, ReadResult] = {}
     problems: dict[BaacTable, str] = {}
-    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        futures = {table: pool.submit(read_table, path, table) for table, path in paths.items()}
-    for table, future in futures.items():
-        try:
-            reads[table] = future.result()
-        except FileProblem as problem:
-            problems[table] = str(problem)
-    return reads, problems
+    checked: CheckedYear | None = None
+    file_ids: list[int] = []
+    with ThreadPoolExecutor(max_workers=1) as pool, conn.transaction() as savepoint:
+        pending = {
+            t: pool.submit(read_table, paths[t], t) for t in ("caracteristiques", *_DEPENDENTS)
+        }
+        load = loader.YearLoad.begin(conn, year)
+        _collect(pending, "caracteristiques", reads, problems)
+        checking = None
+        if not problems:
+            accidents = check_accidents(year, reads["caracteristiques"], max_reject_share)
+            # Queued behind the reads, so the other files are checked while accidents copy.
+            checking = pool.submit(_checked_year, year, accidents, pending, max_reject_share)
+            if accidents.failure is None:
+                first = {"caracteristiques": accidents}
+                load.copy(_record_loaded(conn, year, prints, first, file_ids))
+        for table in _DEPENDENTS:
+            _collect(pending, table, reads, problems)
+        if checking is not None and not problems:
+            checked = checking.result()
+            problems = {t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()}
+        if checked is None or problems:
+            raise Rollback(savepoint)
+        dependents = {t: checked.files[t] for t in _DEPENDENTS}
+        load.copy(_record_loaded(conn, year, prints, dependents, file_ids))
+        registry.mark_replaced(conn, year, file_ids)
+        counts = {BY_BAAC_NAME[t].name: f.rows.num_rows for t, f in checked.files.items()}
+        rejected = sum(f.rows_rejected for f in checked.files.values())
+        registry.record_year(
+            conn,
+            registry.YearRecord(year, folder.path, year_print, "loaded", None, counts, rejected),
+        )
+        return YearOutcome(year, folder.path, "loaded", None, len(prints), counts, rejected)
+    return _record_failure(conn, folder, year_print, prints, reads, checked, problems)
+
+
+def _collect(
+    pending: dict[BaacTable, Future[ReadResult]],
+    table: BaacTable,
+    reads: dict[BaacTable, ReadResult],
+    problems: dict[BaacTable, str],
+) -> None:
+    """Wait for the read of `table`: its rows, or the reason the file cannot be used."""
+    try:
+        reads[table] = pending[table].result()
+    except FileProblem as problem:
+        problems[table] = str(problem)
+
+
+def _checked_year(
+    year: int,
+    accidents: CheckedFile,
+    pending: dict[BaacTable, Future[ReadResult]],
+    max_reject_share: float,
+) -> CheckedYear:
+    """The year's check once the other files are read (raises the FileProblem of one that
+    cannot be read, which `_collect` reports)."""
+    reads = {table: pending[table].result() for table in _DEPENDENTS}
+    dependents = check_dependents(year, reads, accidents, max_reject_share)
+    return CheckedYear(year, {"caracteristiques": accidents, **dependents})
+
+
+def _record_loaded(
+    conn: psycopg.Connection,
+    year: int,
+    prints: dict[BaacTable, registry.Fingerprint],
+    checked: dict[BaacTable, CheckedFile],
+    file_ids: list[int],
+) -> dict[str, pa.Table]:
+    """Register the files as loaded, with their rejects, and append their ids to `file_ids`.
+
+    Returns their rows by harmonised table name, each row tagged with its file's id.
+    """
+    rows: dict[str, pa.Table] = {}
+    for table, checked_file in checked.items():
+        file_id = registry.record_file(
+            conn,
+            year,
+            registry.FileRecord(
+                table,
+                prints[table],
+                "loaded",
+                layout=checked_file.read.layout,
+                rows_read=checked_file.read.rows_read,
+                rows_loaded=checked_file.rows.num_rows,
+                rows_rejected=checked_file.rows_rejected,
+            ),
+        )
+        file_ids.append(file_id)
+        registry.record_rejects(conn, file_id, checked_file.rejects)
+        ids = pa.array([file_id] * checked_file.rows.num_rows, type=pa.int64())
+        rows[BY_BAAC_NAME[table].name] = checked_file.rows.append_column("source_file_id", ids)
+    return rows
 
 
 def _done(outcome: YearOutcome, started: float) -> YearOutcome:
@@ -197,49 +299,3 @@ def _record_failure(
         conn, registry.YearRecord(folder.year, folder.path, year_print, "failed", reason)
     )
     return YearOutcome(folder.year, folder.path, "failed", reason, len(prints))
-
-
-def _load(
-    conn: psycopg.Connection,
-    folder: YearFolder,
-    year_print: str,
-    prints: dict[BaacTable, registry.Fingerprint],
-    checked: CheckedYear,
-) -> YearOutcome:
-    rows: dict[str, pa.Table] = {}
-    file_ids = []
-    rejected = 0
-    for table, checked_file in checked.files.items():
-        file_id = registry.record_file(
-            conn,
-            folder.year,
-            registry.FileRecord(
-                table,
-                prints[table],
-                "loaded",
-                layout=checked_file.read.layout,
-                rows_read=checked_file.read.rows_read,
-                rows_loaded=checked_file.rows.num_rows,
-                rows_rejected=checked_file.rows_rejected,
-            ),
-        )
-        file_ids.append(file_id)
-        registry.record_rejects(conn, file_id, checked_file.rejects)
-        rejected += checked_file.rows_rejected
-        ids = pa.array([file_id] * checked_file.rows.num_rows, type=pa.int64())
-        rows[BY_BAAC_NAME[table].name] = checked_file.rows.append_column("source_file_id", ids)
-    counts = loader.replace_year(conn, folder.year, rows)
-    registry.mark_replaced(conn, folder.year, file_ids)
-    registry.record_year(
-        conn,
-        registry.YearRecord(
-            folder.year,
-            folder.path,
-            year_print,
-            "loaded",
-            None,
-            counts,
-            rejected,
-        ),
-    )
-    return YearOutcome(folder.year, folder.path, "loaded", None, len(prints), counts, rejected)

@@ -1,9 +1,11 @@
-"""Validation of a year's four files before anything is loaded.
+"""Validation of a year's four files: a year is loaded only when all four pass.
 
 Checks code domains (from `codes.py`), key uniqueness, year consistency (folder, `Num_Acc`
 prefix, `an`) and that every place, vehicle and person belongs to an accepted accident (and
 every person to an accepted vehicle). Bad rows become Rejects; a file whose rejected share
-exceeds the limit fails, and with it the whole year.
+exceeds the limit fails, and with it the whole year. The accidents file is checked on its own
+first (its accepted rows do not depend on the other files), so the pipeline can copy it while
+the other files are still being read.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from road_accidents_database_ingestion.problems import Reject
 from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from road_accidents_database_ingestion.readers import ReadResult
 
@@ -196,17 +198,27 @@ def _enforce_share(checked: CheckedFile, max_share: float) -> None:
         )
 
 
-def validate_year(
-    year: int, reads: dict[BaacTable, ReadResult], max_reject_share: float
-) -> CheckedYear:
-    """Check a year's four files together; the returned rows are exactly what may be loaded."""
-    checkers = {table: _Checker(read) for table, read in reads.items()}
+def check_accidents(year: int, read: ReadResult, max_reject_share: float) -> CheckedFile:
+    """Check the accidents file alone: its accepted rows are final before the others are read."""
+    checker = _Checker(read)
+    _check_domains(checker, BY_BAAC_NAME["caracteristiques"].name)
+    _check_year(checker, year, "caracteristiques")
+    _drop_duplicates(checker, ["num_acc"], "Num_Acc")
+    _enforce_share(checker.file, max_reject_share)
+    return checker.file
+
+
+def check_dependents(
+    year: int,
+    reads: Mapping[BaacTable, ReadResult],
+    accidents: CheckedFile,
+    max_reject_share: float,
+) -> dict[BaacTable, CheckedFile]:
+    """Check places, vehicles and persons against the accepted accidents (and vehicles)."""
+    checkers = {table: _Checker(reads[table]) for table in ("lieux", "vehicules", "usagers")}
     for table, checker in checkers.items():
         _check_domains(checker, BY_BAAC_NAME[table].name)
         _check_year(checker, year, table)
-
-    accidents = checkers["caracteristiques"]
-    _drop_duplicates(accidents, ["num_acc"], "Num_Acc")
     accident_keys = accidents.rows.column("num_acc")
 
     vehicles = checkers["vehicules"]
@@ -228,4 +240,13 @@ def validate_year(
     files = {table: checker.file for table, checker in checkers.items()}
     for checked in files.values():
         _enforce_share(checked, max_reject_share)
-    return CheckedYear(year, files)
+    return files
+
+
+def validate_year(
+    year: int, reads: Mapping[BaacTable, ReadResult], max_reject_share: float
+) -> CheckedYear:
+    """Check a year's four files together; the returned rows are exactly what may be loaded."""
+    accidents = check_accidents(year, reads["caracteristiques"], max_reject_share)
+    dependents = check_dependents(year, reads, accidents, max_reject_share)
+    return CheckedYear(year, {"caracteristiques": accidents, **dependents})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 SEPARATORS = (";", ",", "\t")
 ENCODINGS = ("utf-8", "cp1252")
+_VISIBLE = re.compile(rb"\S")
+"""A byte that is not ASCII whitespace: found at once in a real file, where `strip()` would
+copy the whole file."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def split_header(header_line: str, separator: str) -> tuple[str, ...]:
 def read_text_file(path: Path, key_columns: tuple[str, ...]) -> DecodedFile:
     """Decode a file and read its header; empty files and header-only files are problems."""
     raw = path.read_bytes()
-    if not raw.strip():
+    if not _VISIBLE.search(raw):
         raise FileProblem(path, "empty file")
     data, encoding = decode(path, raw)
     header_line = _header_line(data)
@@ -100,7 +104,6 @@ def read_text_file(path: Path, key_columns: tuple[str, ...]) -> DecodedFile:
     duplicates = sorted({n for n in header if header.count(n) > 1})
     if duplicates:
         raise FileProblem(path, f"duplicate column names {duplicates}", line=1)
-    body = data[len(header_line) :].strip()
-    if not body:
+    if not _VISIBLE.search(data, len(header_line)):
         raise FileProblem(path, "no data rows (header only)")
     return DecodedFile(data, encoding, separator, header)
