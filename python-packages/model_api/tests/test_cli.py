@@ -79,3 +79,19 @@ def test_gls_up_starts_the_api_after_mlflow_and_the_first_training():
     assert spec.health_url == "http://127.0.0.1:8001/health"
     assert spec.order > BOOTSTRAP_ORDER
     assert settings.admin_username in spec.login
+
+
+def test_gls_serve_api_refuses_invalid_settings_and_says_which(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLS_")} | {
+        "GLS_ENV_FILE": str(tmp_path / "none.env"),
+        "GLS_ENVIRONMENT": "production",
+        "ADMIN_USERNAME": "admin",
+    }
+    command = [sys.executable, "-m", "road_accidents_database_ingestion.cli", "serve", "api"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "\n  ADMIN_PASSWORD: Field required" in done.stderr
+    env["ADMIN_PASSWORD"] = "a-long-enough-password"
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "GLS_JWT_SECRET must be set when GLS_ENVIRONMENT=production" in done.stderr

@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
 from gravity_model.settings import GravityModelSettings
+from road_accidents_database_ingestion.cli.runtime import load_settings
 from road_accidents_database_ingestion.discovery import parse_years
 
 if TYPE_CHECKING:
@@ -73,11 +73,7 @@ def train_command(
     """Train the gravity model, log it to MLflow and register it behind the champion gate."""
     from gravity_model.training import train
 
-    try:
-        settings = GravityModelSettings()
-    except ValidationError as error:
-        typer.secho(f"invalid settings: {error}", err=True, fg="red")
-        raise typer.Exit(2) from error
+    settings = load_settings(GravityModelSettings)
     try:
         chosen = parse_years(years) if years else None
     except ValueError as error:

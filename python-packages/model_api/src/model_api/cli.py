@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typer
-from pydantic import ValidationError
 
 from model_api.settings import ApiSettings
+from road_accidents_database_ingestion.cli.runtime import load_settings
 
 
 def _serve_group(app: typer.Typer) -> typer.Typer:
@@ -24,12 +24,7 @@ def serve_api(
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """The model API (FastAPI under uvicorn); OpenAPI docs at /docs."""
-    try:
-        ApiSettings()
-    except ValidationError as error:
-        problems = "\n".join(f"  {e['msg']}" for e in error.errors())
-        typer.secho(f"invalid model_api settings:\n{problems}", err=True, fg="red")
-        raise typer.Exit(2) from error
+    load_settings(ApiSettings)  # refuse to start on invalid settings, before uvicorn does
     import uvicorn  # here, not at the top: every `gls` command imports this module
 
     uvicorn.run(

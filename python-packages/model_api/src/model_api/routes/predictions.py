@@ -57,6 +57,28 @@ def _record(
     )
 
 
+def _answer(
+    services: Services,
+    user: User,
+    endpoint: str,
+    serving: Serving,
+    values: dict,
+    probability: float,
+) -> dict[str, object]:
+    """The fields every single-record answer shares, once the prediction is recorded."""
+    model = serving.model
+    predicted = int(probability >= model.threshold)
+    ref = _model_ref(serving)
+    _record(services, user, endpoint, ref, [values], [probability], [predicted])
+    return {
+        "probability": probability,
+        "predicted_class": predicted,
+        "prediction": [predicted],
+        "threshold": model.threshold,
+        "model": ref,
+    }
+
+
 def build_router(batch_limit: int) -> APIRouter:
     router = APIRouter(tags=["predictions"])
     batch_request: type[BaseModel] = create_model(
@@ -73,19 +95,9 @@ def build_router(batch_limit: int) -> APIRouter:
         record: AccidentRecord, user: CurrentUser, services: ServicesDep, serving: ServingDep
     ) -> Prediction:
         """P(killed or seriously injured) for one accident scenario, and its class."""
-        model = serving.model
         values = dict(record)
-        probability = await services.batcher.probability(model, values)
-        predicted = int(probability >= model.threshold)
-        ref = _model_ref(serving)
-        _record(services, user, "predict", ref, [values], [probability], [predicted])
-        return Prediction(
-            probability=probability,
-            predicted_class=predicted,
-            prediction=[predicted],
-            threshold=model.threshold,
-            model=ref,
-        )
+        probability = await services.batcher.probability(serving.model, values)
+        return Prediction(**_answer(services, user, "predict", serving, values, probability))
 
     @router.post("/predict/batch", response_model=BatchPrediction, responses=ERRORS)
     async def predict_batch(
@@ -131,15 +143,8 @@ def build_router(batch_limit: int) -> APIRouter:
             return probabilities(model, [values])[0], model.explain(values, top=top)
 
         probability, contributions = await run_in_threadpool(run)
-        predicted = int(probability >= model.threshold)
-        ref = _model_ref(serving)
-        _record(services, user, "explain", ref, [values], [probability], [predicted])
         return Explanation(
-            probability=probability,
-            predicted_class=predicted,
-            prediction=[predicted],
-            threshold=model.threshold,
-            model=ref,
+            **_answer(services, user, "explain", serving, values, probability),
             contributions=[
                 Contribution(
                     feature=c.feature,
