@@ -39,7 +39,6 @@ import time
 from pathlib import Path
 
 import httpx
-import mlflow
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
@@ -94,11 +93,6 @@ def percentiles(seconds: list[float]) -> str:
     ms = np.asarray(seconds) * 1000
     p50, p95, p99 = np.percentile(ms, [50, 95, 99])
     return f"p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  p99 {p99:6.2f} ms"
-
-
-def load_floor_model(tracking_uri: str) -> ServedModel:
-    mlflow.set_registry_uri(tracking_uri)
-    return load_served_model(tracking_uri)
 
 
 def floor_call(model: ServedModel, records: list[dict[str, object]]) -> float:
@@ -239,7 +233,7 @@ def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
     records = [records[i] for i in rng.permutation(len(records))]
     batch = [records[i % len(records)] for i in range(BATCH)]
     print(f"records: {len(records):,} accidents of {YEARS[0]}-{YEARS[-1]} (demo data)\n")
-    model = load_floor_model(tracking_uri)
+    model = load_served_model(tracking_uri)
     for record in records[:50]:  # as the API's warm-up does
         floor_call(model, [record])
     batch_floor = min(floor_call(model, batch) for _ in range(args.batches))

@@ -111,12 +111,13 @@ def _plain(value: Any) -> Any:
 def load_version(tracking_uri: str, version: str, alias: str | None = None) -> ServedModel:
     """Download and load one version of `accident_gravity`."""
     with tempfile.TemporaryDirectory(prefix="gls-model-") as folder:
+        # The version's own artifact location: `models:/` URIs would be resolved against the
+        # process-wide registry URI, whatever registry this call names.
+        client = MlflowClient(tracking_uri, registry_uri=tracking_uri)
+        location = client.get_model_version_download_uri(MODEL_NAME, version)
         local = Path(
             mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{MODEL_NAME}/{version}",
-                dst_path=folder,
-                tracking_uri=tracking_uri,
-                registry_uri=tracking_uri,
+                artifact_uri=location, dst_path=folder, tracking_uri=tracking_uri
             )
         )
         description = Model.load(local / "MLmodel")

@@ -6,8 +6,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import mlflow
-
 from model_api.prediction_log import PredictionLogWriter
 from model_api.schemas import example_record
 from model_api.security import VerifiedTokens
@@ -45,10 +43,6 @@ class Services:
         An unreachable database stops the start-up here with its error; a missing or broken
         model does not: the service starts, answers 503 to predictions and says why.
         """
-        # MLflow resolves `models:/name/version` with the process-wide registry URI, whatever
-        # URI the caller passes; this process talks to one registry, so make it the default.
-        mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-        mlflow.set_registry_uri(settings.mlflow_tracking_uri)
         engine = make_engine(settings.database_url, connect_args={"connect_timeout": 5})
         users = UserStore(engine)
         users.ensure_admin(settings.admin_username, settings.admin_password.get_secret_value())
