@@ -43,6 +43,7 @@ def test_model_describes_the_served_version(api):
     assert body["data_years"] == [2021, 2022]
     assert 0 < body["metrics"]["roc_auc"] <= 1
     assert body["trained_at"]
+    assert body["fast_path"] is True
     assert body["last_refresh_error"] is None
 
 

@@ -134,6 +134,10 @@ class ModelDescription(BaseModel):
     data_years: list[int]
     trained_at: datetime | None
     loaded_at: datetime
+    fast_path: bool = Field(
+        description="Whether records are scored through the verified fast path (gravity_model"
+        ".scoring); false means the full scikit-learn model, about 30 ms a call."
+    )
     last_refresh_error: str | None = Field(
         description="Why the last refresh failed while this model kept serving; null if it did not."
     )

@@ -86,7 +86,12 @@ class ModelHolder:
         self._metrics.serving(model.name, str(model.version), model.alias)
         log.info(
             "model loaded",
-            extra={"model": model.name, "version": model.version, "alias": model.alias},
+            extra={
+                "model": model.name,
+                "version": model.version,
+                "alias": model.alias,
+                "fast_path": model.scorer is not None,
+            },
         )
         return self._serving
 

@@ -27,6 +27,7 @@ def _describe(serving: Serving, services: Services) -> ModelDescription:
         data_years=list(model.data_years),
         trained_at=model.trained_at,
         loaded_at=serving.loaded_at,
+        fast_path=model.scorer is not None,
         last_refresh_error=services.holder.problem,
     )
 
