@@ -3,7 +3,8 @@
 Generates one full-scale BAAC year (scale 1.0, about 55,000 accidents) and measures, on the
 same rows and the same tables of a fresh database:
 - our ingestion (`gls ingest`: read, validate, copy the year) into empty tables;
-- the floor: a raw COPY of the already-harmonised rows straight into the tables;
+- the floor: a raw COPY of the already-harmonised rows straight into the tables (into the
+  partitioned parents, whose partition of the year exists, indexes and all);
 - pandas `to_sql` of the same rows (what most projects do);
 - the skip of the unchanged year.
 With `--history`, also ingests 2005-2023 at scale 1.0 and prints the wall time.
@@ -95,9 +96,17 @@ def pandas_to_sql(url: str, frames: dict[str, pd.DataFrame]) -> None:
     engine.dispose()
 
 
-def prepare_floor(url: str, rows: dict[str, pa.Table]) -> dict[str, tuple[tuple[str, ...], bytes]]:
-    """CSV payloads of the harmonised rows, serialised before timing (the floor is COPY only)."""
+def prepare_floor(
+    url: str, year: int, rows: dict[str, pa.Table]
+) -> dict[str, tuple[tuple[str, ...], bytes]]:
+    """CSV payloads of the harmonised rows, serialised before timing (the floor is COPY only),
+    and the year's partitions, so that the COPY goes where a loaded year lives."""
     with connect(url) as conn:
+        for table in TABLES:
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {table.name}_{year}"
+                f" PARTITION OF {table.name} FOR VALUES IN ({year})"
+            )
         conn.execute(
             "INSERT INTO source_files (id, path, year, table_name, size_bytes, sha256)"
             " OVERRIDING SYSTEM VALUE VALUES (1, 'bench', 0, 'lieux', 0, 'bench')"
@@ -129,7 +138,7 @@ def main() -> None:
         rows = harmonised_rows(folder)
         total_rows = sum(t.num_rows for t in rows.values())
 
-        payloads = prepare_floor(url, rows)
+        payloads = prepare_floor(url, args.year, rows)
         floor = best_of(lambda: truncate(url), lambda: raw_copy(url, payloads))
 
         truncate(url)

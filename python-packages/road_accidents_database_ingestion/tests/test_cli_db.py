@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import psycopg
@@ -73,3 +74,14 @@ def test_missing_admin_password_is_reported_by_name(gls_env):
     result = gls(gls_env, "db", "status")
     assert result.returncode == 2
     assert "ADMIN_PASSWORD" in result.stderr
+
+
+def test_every_command_plugin_imports_on_its_own():
+    """A plugin imported before the `cli` package must not close an import cycle with it."""
+    plugins = sorted({entry.module for entry in entry_points(group="gls.commands")})
+    assert plugins, "no gls.commands plugin is installed"
+    for plugin in plugins:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {plugin}"], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, f"{plugin}: {done.stderr}"

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gravity_model.settings import GravityModelSettings
-from road_accidents_database_ingestion.cli.runtime import load_settings
 from road_accidents_database_ingestion.discovery import parse_years
 
 if TYPE_CHECKING:
@@ -72,6 +71,9 @@ def train_command(
 ) -> None:
     """Train the gravity model, log it to MLflow and register it behind the champion gate."""
     from gravity_model.training import train
+
+    # Imported here: importing the `cli` package registers the plugins, this module among them.
+    from road_accidents_database_ingestion.cli.runtime import load_settings
 
     settings = load_settings(GravityModelSettings)
     try:

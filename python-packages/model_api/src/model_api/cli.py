@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from model_api.settings import ApiSettings
-from road_accidents_database_ingestion.cli.runtime import load_settings
 
 
 def _serve_group(app: typer.Typer) -> typer.Typer:
@@ -24,6 +23,9 @@ def serve_api(
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """The model API (FastAPI under uvicorn); OpenAPI docs at /docs."""
+    # Imported here: importing the `cli` package registers the plugins, this module among them.
+    from road_accidents_database_ingestion.cli.runtime import load_settings
+
     load_settings(ApiSettings)  # refuse to start on invalid settings, before uvicorn does
     import uvicorn  # here, not at the top: every `gls` command imports this module
 

@@ -29,6 +29,10 @@ def render_dictionary() -> str:
         "and `#ERREUR` in the files are NULL here. `source_file_id` points to `source_files`,",
         "which records each file's layout, checksum and status.",
         "",
+        "Each table is partitioned by `year`: one partition per loaded year (`accidents_2021`),",
+        "swapped in whole by a load, and a DEFAULT partition for rows written straight into the",
+        "table. Its primary key is its key below plus `year`.",
+        "",
         f"KSI (killed or seriously injured): a person with `grav` in {sorted(KSI_GRAV_CODES)}.",
         "",
     ]

@@ -1,29 +1,32 @@
-"""Loading a validated year into the harmonised tables: delete the year, COPY its rows.
+"""Loading a validated year into the harmonised tables: stage its rows, swap them in.
 
-Everything happens in the caller's transaction and goes straight into the final tables: no
-staging table, so every row is written once. Readers of the database see the old year or the
-new one, never a mix. Accidents get their current commune before the COPY, looked up in the
-reference mapping (`CURRENT_COMMUNES`, also what `refresh_current_communes` applies).
+The year's rows are copied into staging tables on two connections at once, then swapped in
+as the year's partitions in the caller's transaction (`staging`): readers see the old year or
+the new one, never a mix. Accidents get their current commune before the COPY, looked up in
+the reference mapping (`CURRENT_COMMUNES`, also what `refresh_current_communes` applies).
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from queue import SimpleQueue
+from typing import TYPE_CHECKING, Self
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg import sql
 from pyarrow import csv
 
+from road_accidents_database_ingestion import staging
+from road_accidents_database_ingestion.db.engine import connect
 from road_accidents_database_ingestion.reference.loader import load_reference_tables
 from road_accidents_database_ingestion.tables import ACCIDENTS, TABLES
-from road_accidents_database_ingestion.validation import NUM_ACC_YEAR_DIVISOR
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     import psycopg
 
@@ -63,71 +66,89 @@ def csv_bytes(rows: pa.Table, columns: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def copy_csv(
-    conn: psycopg.Connection, target: str, columns: tuple[str, ...], payloads: Iterable[bytes]
-) -> None:
-    """One COPY of the CSV `payloads`, written in turn as they come."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(target), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with conn.cursor().copy(statement) as copy:
-        for payload in payloads:
-            copy.write(payload)
+STAGING_CONNECTIONS = 2
+"""Tables staged at once, one connection each: the server builds two tables on two cores."""
 
 
 class YearLoad:
-    """Writes one year into the harmonised tables, in the caller's transaction.
+    """Loads one year: stages its tables on connections of its own, then swaps them in on the
+    caller's connection, in the caller's transaction.
 
-    `begin` deletes the year's old rows and fetches the current-commune mapping: cheap work
-    the pipeline does while the accidents file is still being read. `copy` then writes tables
-    straight into place.
+    A context manager: entering drops what a killed run left and fetches the current-commune
+    mapping, `copy` stages tables in the background, `swap` waits for them and swaps them in.
+    Leaving without a swap drops the staging tables, so a failed year changes nothing.
     """
 
-    def __init__(self, conn: psycopg.Connection, codes: pa.Array, current: pa.Array) -> None:
+    def __init__(self, conn: psycopg.Connection, database_url: str, year: int) -> None:
         self._conn = conn
-        self._codes = codes
-        self._current = current
+        self._database_url = database_url
+        self._year = year
+        self._stack = ExitStack()
+        self._idle: SimpleQueue[psycopg.Connection] = SimpleQueue()
+        self._jobs: list[Future[None]] = []
+        self._swapped = False  # once the swap began, the staging tables are no longer ours
 
-    @classmethod
-    def begin(cls, conn: psycopg.Connection, year: int) -> YearLoad:
-        """Delete the year's rows (every table) and fetch the current-commune mapping.
+    def __enter__(self) -> Self:
+        with ExitStack() as stack:
+            for _ in range(STAGING_CONNECTIONS):
+                self._idle.put(stack.enter_context(connect(self._database_url, autocommit=True)))
+            self._stagers = stack.enter_context(ThreadPoolExecutor(max_workers=STAGING_CONNECTIONS))
+            self._serialiser = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+            self._with_connection(staging.drop_staging, self._year)
+            ensure_reference_data(self._conn)
+            mapping = self._conn.execute(CURRENT_COMMUNES).fetchall()
+            self._codes = pa.array([code for code, _ in mapping], pa.string())
+            self._current = pa.array([current for _, current in mapping], pa.string())
+            self._stack = stack.pop_all()
+        return self
 
-        Every loaded `num_acc` starts with its year (validation enforces it), so the range lets
-        the primary key find the year's rows: places, vehicles and persons have no index on
-        `year`, and `year = %s` alone would scan every year.
-        """
-        first = year * NUM_ACC_YEAR_DIVISOR
-        for table in reversed(TABLES):
-            conn.execute(
-                sql.SQL("DELETE FROM {} WHERE num_acc BETWEEN %s AND %s AND year = %s").format(
-                    sql.Identifier(table.name)
-                ),
-                (first, first + NUM_ACC_YEAR_DIVISOR - 1, year),
-            )
-        ensure_reference_data(conn)
-        mapping = conn.execute(CURRENT_COMMUNES).fetchall()
-        codes = pa.array([code for code, _ in mapping], pa.string())
-        current = pa.array([current for _, current in mapping], pa.string())
-        return cls(conn, codes, current)
+    def __exit__(self, *exc: object) -> None:
+        wait(self._jobs)
+        try:
+            if not self._swapped:
+                self._with_connection(staging.drop_staging, self._year)
+        finally:
+            self._stack.close()
 
     def copy(self, rows: Mapping[str, pa.Table]) -> None:
-        """COPY each table's rows (keyed by harmonised table name) into it, in table order.
+        """Stage each table's rows (keyed by harmonised table name), in the background.
 
-        A worker thread serialises the rows to CSV in batches, which are written as they come:
-        the server starts on a table's first rows while the rest are being serialised.
+        Largest table first, each on the first free connection, so that both finish about
+        together. The serialiser thread turns the rows into CSV batches, copied as they come:
+        the server starts on a table's first rows while the rest are serialised.
         """
-        tables = [t for t in TABLES if t.name in rows]
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            serialised = [
-                [
-                    pool.submit(csv_bytes, batch, table.column_names)
-                    for batch in self._batches(table, rows[table.name])
-                ]
-                for table in tables
+        tables = sorted((t for t in TABLES if t.name in rows), key=lambda t: -len(rows[t.name]))
+        for table in tables:
+            batches = [
+                self._serialiser.submit(csv_bytes, batch, table.column_names)
+                for batch in self._batches(table, rows[table.name])
             ]
-            for table, batches in zip(tables, serialised, strict=True):
-                payloads = (batch.result() for batch in batches)
-                copy_csv(self._conn, table.name, table.column_names, payloads)
+            payloads = (batch.result() for batch in batches)
+            self._jobs.append(
+                self._stagers.submit(
+                    self._with_connection, staging.stage_table, table, self._year, payloads
+                )
+            )
+
+    def _with_connection(self, action: Callable[..., None], *args: object) -> None:
+        """Run `action(connection, *args)` on a staging connection no other job is using."""
+        conn = self._idle.get()
+        try:
+            action(conn, *args)
+        finally:
+            self._idle.put(conn)
+
+    def swap(self) -> None:
+        """Wait for the staged tables (raising a staging error) and swap them in.
+
+        From here on the staging tables are the caller's transaction's: dropping them from
+        another connection would wait for it forever. If it fails, they stay behind for the
+        next run of the year to drop.
+        """
+        for job in self._jobs:
+            job.result()
+        self._swapped = True
+        staging.swap_in(self._conn, self._year)
 
     def _batches(self, table: HarmonisedTable, rows: pa.Table) -> Iterator[pa.Table]:
         """The rows in slices of COPY_BATCH_ROWS, accidents with their current commune
@@ -154,7 +175,7 @@ def refresh_current_communes(conn: psycopg.Connection) -> int:
             SET com_current = m.current_code
             FROM accidents x
             LEFT JOIN ({}) m ON m.code = x.com
-            WHERE a.num_acc = x.num_acc
+            WHERE a.num_acc = x.num_acc AND a.year = x.year
               AND a.com_current IS DISTINCT FROM m.current_code
             """
         ).format(sql.SQL(CURRENT_COMMUNES))

@@ -2,9 +2,9 @@
 
 `ingest` is what `gls ingest`, the Airflow DAG and the tests call. Each year is independent:
 one failing year is recorded with its reason and the others go on. A year is read, checked
-and loaded in one transaction under a per-year advisory lock, so two runs on the same year
-queue up instead of interleaving; its writes sit in a savepoint that a bad file rolls back,
-so nothing of a failed year reaches the tables.
+and staged under a per-year advisory lock, so two runs on the same year queue up instead of
+interleaving, then swapped in with its registry rows in one transaction; a bad file drops
+the staging tables, so nothing of a failed year reaches the tables.
 """
 
 from __future__ import annotations
@@ -130,13 +130,20 @@ def ingest_year(
             outcome = YearOutcome(year, folder.path, "skipped", "loaded meanwhile", len(paths))
         else:
             outcome = _read_check_load(
-                conn, folder, paths, prints, year_print, max_reject_share=max_reject_share
+                conn,
+                database_url,
+                folder,
+                paths,
+                prints,
+                year_print,
+                max_reject_share=max_reject_share,
             )
     return _done(outcome, started)
 
 
 def _read_check_load(
     conn: psycopg.Connection,
+    database_url: str,
     folder: YearFolder,
     paths: dict[BaacTable, Path],
     prints: dict[BaacTable, registry.Fingerprint],
@@ -146,10 +153,11 @@ def _read_check_load(
 ) -> YearOutcome:
     """Read, check and load the year's files, or record why the year failed.
 
-    The accidents file is read and checked first, then copied while a worker thread reads the
-    other three: the server ingests on one core while the reader parses on the other. The
-    writes run in a savepoint, so a file that turns out bad afterwards rolls them back and
-    only the failure is recorded.
+    The accidents file is read and checked first, then staged while a worker thread reads the
+    other three: the server ingests on one core while the reader parses on the other; the
+    three are then staged on two connections at once. Only the swap writes the harmonised
+    tables; the registry writes run in a savepoint, so a file that turns out bad afterwards
+    rolls them back, the staging tables are dropped, and only the failure is recorded.
     """
     year = folder.year
     reads: dict[BaacTable, ReadResult] = {}
@@ -160,33 +168,36 @@ def _read_check_load(
         pending = {
             t: pool.submit(read_table, paths[t], t) for t in ("caracteristiques", *_DEPENDENTS)
         }
-        load = loader.YearLoad.begin(conn, year)
-        _collect(pending, "caracteristiques", reads, problems)
-        checking = None
-        if not problems:
-            accidents = check_accidents(year, reads["caracteristiques"], max_reject_share)
-            # Queued behind the reads, so the other files are checked while accidents copy.
-            checking = pool.submit(_checked_year, year, accidents, pending, max_reject_share)
-            if accidents.failure is None:
-                first = {"caracteristiques": accidents}
-                load.copy(_record_loaded(conn, year, prints, first, file_ids))
-        for table in _DEPENDENTS:
-            _collect(pending, table, reads, problems)
-        if checking is not None and not problems:
-            checked = checking.result()
-            problems = {t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()}
-        if checked is None or problems:
-            raise Rollback(savepoint)
-        dependents = {t: checked.files[t] for t in _DEPENDENTS}
-        load.copy(_record_loaded(conn, year, prints, dependents, file_ids))
-        registry.mark_replaced(conn, year, file_ids)
-        counts = {BY_BAAC_NAME[t].name: f.rows.num_rows for t, f in checked.files.items()}
-        rejected = sum(f.rows_rejected for f in checked.files.values())
-        registry.record_year(
-            conn,
-            registry.YearRecord(year, folder.path, year_print, "loaded", None, counts, rejected),
-        )
-        return YearOutcome(year, folder.path, "loaded", None, len(prints), counts, rejected)
+        with loader.YearLoad(conn, database_url, year) as load:
+            _collect(pending, "caracteristiques", reads, problems)
+            checking = None
+            if not problems:
+                accidents = check_accidents(year, reads["caracteristiques"], max_reject_share)
+                # Queued behind the reads, so the other files are checked while accidents copy.
+                checking = pool.submit(_checked_year, year, accidents, pending, max_reject_share)
+                if accidents.failure is None:
+                    first = {"caracteristiques": accidents}
+                    load.copy(_record_loaded(conn, year, prints, first, file_ids))
+            for table in _DEPENDENTS:
+                _collect(pending, table, reads, problems)
+            if checking is not None and not problems:
+                checked = checking.result()
+                problems = {t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()}
+            if checked is None or problems:
+                raise Rollback(savepoint)
+            dependents = {t: checked.files[t] for t in _DEPENDENTS}
+            load.copy(_record_loaded(conn, year, prints, dependents, file_ids))
+            registry.mark_replaced(conn, year, file_ids)
+            counts = {BY_BAAC_NAME[t].name: f.rows.num_rows for t, f in checked.files.items()}
+            rejected = sum(f.rows_rejected for f in checked.files.values())
+            registry.record_year(
+                conn,
+                registry.YearRecord(
+                    year, folder.path, year_print, "loaded", None, counts, rejected
+                ),
+            )
+            load.swap()
+            return YearOutcome(year, folder.path, "loaded", None, len(prints), counts, rejected)
     return _record_failure(conn, folder, year_print, prints, reads, checked, problems)
 
 
