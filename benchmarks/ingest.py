@@ -2,7 +2,7 @@
 
 Generates one full-scale BAAC year (scale 1.0, about 55,000 accidents) and measures, on the
 same rows and the same tables of a fresh database:
-- our ingestion (`gls ingest`: read, validate, copy the year) into empty tables;
+- our ingestion (`gls ingest`: read, validate, stage, swap the year in) into empty tables;
 - the floor: a raw COPY of the already-harmonised rows straight into the tables (into the
   partitioned parents, whose partition of the year exists, indexes and all);
 - pandas `to_sql` of the same rows (what most projects do);
@@ -150,7 +150,7 @@ def main() -> None:
             f" {total_rows:,} rows in all; generated in {generation:.1f} s"
         )
         print(
-            f"{'our ingestion (read, validate, copy)':<46}{ours:8.2f} s"
+            f"{'our ingestion (read, validate, stage, swap)':<46}{ours:8.2f} s"
             f"  {total_rows / ours:10,.0f} rows/s"
         )
         print(
