@@ -25,17 +25,12 @@ if TYPE_CHECKING:
 
     from road_accidents_database_ingestion.tables import HarmonisedTable
 
-SECONDARY_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
-    "accidents": (
-        ("year_idx", "(year)"),
-        ("dep_year_idx", "(dep, year)"),
-        ("com_current_year_idx", "(com_current, year)"),
-        ("accident_date_idx", "(accident_date)"),
-        ("point_idx", "USING gist (point(lon, lat)) WHERE lat IS NOT NULL AND lon IS NOT NULL"),
-    ),
-}
-"""Each table's indexes besides its primary key, as (name suffix, definition): the same as
-the parent's partitioned indexes, or ATTACH would build the missing ones itself."""
+PARENT_INDEXES = """
+    SELECT c.relname, x.indisprimary, pg_get_indexdef(x.indexrelid)
+    FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+    WHERE x.indrelid = %s::regclass
+    ORDER BY c.relname
+"""
 
 
 def partition_name(table: str, year: int) -> str:
@@ -44,11 +39,6 @@ def partition_name(table: str, year: int) -> str:
 
 def staging_name(table: str, year: int) -> str:
     return f"{table}_{year}_staging"
-
-
-def primary_key(table: HarmonisedTable) -> tuple[str, ...]:
-    """A partitioned table's key must hold the partition key: the table's key plus `year`."""
-    return (*table.key, "year")
 
 
 def copy_csv(
@@ -63,8 +53,27 @@ def copy_csv(
             copy.write(payload)
 
 
-def _index_suffixes(table: str) -> tuple[str, ...]:
-    return ("pkey", *(suffix for suffix, _ in SECONDARY_INDEXES.get(table, ())))
+def _build_indexes(conn: psycopg.Connection, table: str, staging: str) -> None:
+    """Give `staging` the indexes of its parent `table`, as the migrations define them.
+
+    Any index the staged table lacks, ATTACH would build itself inside the swap; the key is
+    added as a constraint, which is what ATTACH matches the parent's key against.
+    """
+    for name, primary, definition in conn.execute(PARENT_INDEXES, (table,)).fetchall():
+        index = sql.Identifier(staging + name.removeprefix(table))
+        method = sql.SQL(definition.split(" USING ", 1)[1])
+        unique = sql.SQL("UNIQUE " if primary else "")
+        conn.execute(
+            sql.SQL("CREATE {}INDEX {} ON {} USING {}").format(
+                unique, index, sql.Identifier(staging), method
+            )
+        )
+        if primary:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
+                    sql.Identifier(staging), index, index
+                )
+            )
 
 
 def drop_staging(conn: psycopg.Connection, year: int) -> None:
@@ -92,19 +101,7 @@ def stage_table(
             ).format(name, sql.Identifier(table.name), sql.Literal(year))
         )
         copy_csv(conn, staging, table.column_names, payloads)
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})").format(
-                name,
-                sql.Identifier(f"{staging}_pkey"),
-                sql.SQL(", ").join(map(sql.Identifier, primary_key(table))),
-            )
-        )
-        for suffix, definition in SECONDARY_INDEXES.get(table.name, ()):
-            conn.execute(
-                sql.SQL("CREATE INDEX {} ON {} {}").format(
-                    sql.Identifier(f"{staging}_{suffix}"), name, sql.SQL(definition)
-                )
-            )
+        _build_indexes(conn, table.name, staging)
 
 
 def swap_in(conn: psycopg.Connection, year: int) -> None:
@@ -134,9 +131,12 @@ def swap_in(conn: psycopg.Connection, year: int) -> None:
                 sql.Identifier(staging), sql.Identifier(partition)
             )
         )
-        for suffix in _index_suffixes(table.name):
+        for (index,) in conn.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = %s::regclass",
+            (partition,),
+        ).fetchall():
             conn.execute(
                 sql.SQL("ALTER INDEX {} RENAME TO {}").format(
-                    sql.Identifier(f"{staging}_{suffix}"), sql.Identifier(f"{partition}_{suffix}")
+                    sql.Identifier(index), sql.Identifier(partition + index.removeprefix(staging))
                 )
             )
