@@ -3,6 +3,8 @@ nothing left behind, and the old year serving until the swap."""
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 import pytest
 
@@ -173,3 +175,52 @@ def test_the_migration_moves_existing_rows_into_year_partitions_and_back(empty_d
     )
     assert [kind for _, kind in kinds] == ["r"] * len(TABLES)
     assert partitions(url, "accidents") == []
+
+
+@needs_sample
+def test_the_swap_waits_out_a_long_query_without_blocking_readers(
+    database_url, tmp_path, monkeypatch
+):
+    folder = YearFolder(2021, sample_year(tmp_path))
+    assert ingest_year(database_url, folder).status == "loaded"
+    monkeypatch.setattr(staging, "SWAP_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(staging, "SWAP_ATTEMPTS", 3)
+    with psycopg.connect(to_libpq_url(database_url)) as dashboard:
+        dashboard.execute("SELECT count(*) FROM accidents")  # holds its locks until commit
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            ingest_year(database_url, folder, force=True)
+        # Between attempts the locks were given back: other readers were never stuck.
+        assert counts(database_url) == LOADED
+    assert counts(database_url) == LOADED
+    assert ingest_year(database_url, folder, force=True).status == "loaded"
+    assert query(database_url, STAGING_TABLES) == []
+
+
+class _EndsQueryOnRetry(logging.Handler):
+    """Ends the dashboard's query when the swap says it will retry."""
+
+    def __init__(self, dashboard: psycopg.Connection) -> None:
+        super().__init__()
+        self.dashboard, self.retries = dashboard, 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "tables busy, swap retried":
+            self.retries += 1
+            self.dashboard.rollback()
+
+
+@needs_sample
+def test_a_swap_retried_after_a_query_ends_loads_the_year(database_url, tmp_path, monkeypatch):
+    folder = YearFolder(2021, sample_year(tmp_path))
+    assert ingest_year(database_url, folder).status == "loaded"
+    monkeypatch.setattr(staging, "SWAP_LOCK_TIMEOUT", 0.2)
+    with psycopg.connect(to_libpq_url(database_url)) as dashboard:
+        dashboard.execute("SELECT count(*) FROM accidents")
+        handler = _EndsQueryOnRetry(dashboard)
+        staging.log.addHandler(handler)
+        try:
+            assert ingest_year(database_url, folder, force=True).status == "loaded"
+        finally:
+            staging.log.removeHandler(handler)
+    assert handler.retries == 1
+    assert counts(database_url) == LOADED

@@ -12,9 +12,11 @@ one run at a time work on a year, and each run first drops what a killed run lef
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import TYPE_CHECKING
 
-from psycopg import sql
+from psycopg import errors, sql
 
 from road_accidents_database_ingestion.tables import TABLES
 
@@ -24,6 +26,13 @@ if TYPE_CHECKING:
     import psycopg
 
     from road_accidents_database_ingestion.tables import HarmonisedTable
+
+log = logging.getLogger(__name__)
+
+SWAP_LOCK_TIMEOUT = 2.0
+"""Seconds one swap attempt waits for the tables' locks before giving them back."""
+
+SWAP_ATTEMPTS = 5
 
 PARENT_INDEXES = """
     SELECT c.relname, x.indisprimary, pg_get_indexdef(x.indexrelid)
@@ -107,10 +116,30 @@ def stage_table(
 def swap_in(conn: psycopg.Connection, year: int) -> None:
     """Make the staged tables the year's partitions, in the caller's transaction.
 
-    The year's old partitions are dropped and its rows in the DEFAULT partitions (written
-    straight into a parent) deleted, or ATTACH would refuse; the staged tables and their
-    indexes then take the canonical partition names.
+    Dropping and attaching partitions needs an exclusive lock on the tables; a long query
+    (a dashboard) holding them would make the swap wait, and every new reader queue behind
+    it. So each attempt waits at most SWAP_LOCK_TIMEOUT, in a savepoint that gives its locks
+    back, and the swap is tried again a little later; LockNotAvailable after SWAP_ATTEMPTS.
     """
+    for attempt in range(1, SWAP_ATTEMPTS + 1):
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("SET LOCAL lock_timeout = {}").format(
+                        sql.Literal(f"{SWAP_LOCK_TIMEOUT * 1000:.0f}ms")
+                    )
+                )
+                _swap_tables(conn, year)
+            return
+        except errors.LockNotAvailable:
+            if attempt == SWAP_ATTEMPTS:
+                raise
+            log.warning("tables busy, swap retried", extra={"year": year, "attempt": attempt})
+            time.sleep(SWAP_LOCK_TIMEOUT * attempt)
+
+
+def _swap_tables(conn: psycopg.Connection, year: int) -> None:
+    """Drop the year's old partitions, attach the staged tables and give them their names."""
     for table in TABLES:
         partition = partition_name(table.name, year)
         staging = staging_name(table.name, year)
