@@ -358,15 +358,23 @@ def coerce_frame(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+_FEATURE_SET = frozenset(FEATURE_NAMES)
+
+
+def check_fields(records: Sequence[Mapping[str, Any]]) -> None:
+    """ValueError naming every key that is no feature, so a misspelt field is not ignored."""
+    if any(not record.keys() <= _FEATURE_SET for record in records):
+        unknown = {key for record in records for key in record} - _FEATURE_SET
+        raise ValueError(f"not features of the gravity model: {sorted(unknown)}")
+
+
 def records_to_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """The model's input frame from raw feature records (API requests, UI forms).
 
     A feature missing from a record is NaN; a key that is no feature raises ValueError, so
     that a misspelt field is not silently ignored.
     """
-    unknown = {key for record in records for key in record} - set(FEATURE_NAMES)
-    if unknown:
-        raise ValueError(f"not features of the gravity model: {sorted(unknown)}")
+    check_fields(records)
     raw = pd.DataFrame(
         {name: [record.get(name) for record in records] for name in FEATURE_NAMES},
         dtype=object,

@@ -31,7 +31,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
-from gravity_model.features import FEATURE_NAMES, FEATURES, records_to_frame
+from gravity_model.features import FEATURE_NAMES, FEATURES, check_fields, records_to_frame
 from gravity_model.pipelines import SMALL_DATA
 
 if TYPE_CHECKING:
@@ -157,18 +157,12 @@ class Scorer:
 
     def predict(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """P(KSI) per record; UnscorableValue for a value the full model must normalise."""
-        for record in records:
-            if not record.keys() <= _NAMES:
-                unknown = sorted(set(record) - _NAMES)
-                raise ValueError(f"not features of the gravity model: {unknown}")
+        check_fields(records)
         raw = self.trees.decision(self.encoding.matrix(records))
         total = np.zeros(len(records))
         for calibrate in self.calibrators:
             total += calibrate(raw)
         return total / len(self.calibrators)
-
-
-_NAMES = frozenset(FEATURE_NAMES)
 
 
 def _parts(model: ClassifierMixin) -> Scorer | None:
