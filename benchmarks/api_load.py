@@ -41,22 +41,16 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pandas as pd
-from mlflow import MlflowClient
 from pydantic import TypeAdapter, ValidationError
 
 from gravity_model.dataset import load_dataset
 from gravity_model.features import FEATURES
 from gravity_model.registry import ServedModel, load_served_model
-from gravity_model.tracking import EXPERIMENT_NAME
-from gravity_model.training import train
+from green_light_platform.bringup import bring_up_with
+from green_light_platform.db.admin import temporary_database
+from green_light_platform.db.embedded import free_port
+from green_light_platform.settings import DatabaseSettings
 from model_api.schemas import AccidentRecord
-from road_accidents_database_ingestion.db.admin import temporary_database
-from road_accidents_database_ingestion.db.embedded import free_port
-from road_accidents_database_ingestion.db.engine import connect
-from road_accidents_database_ingestion.demo import generate_demo_data
-from road_accidents_database_ingestion.loader import ensure_reference_data
-from road_accidents_database_ingestion.pipeline import ingest
-from road_accidents_database_ingestion.settings import GlsSettings
 
 log = logging.getLogger("benchmarks.api_load")
 
@@ -197,7 +191,7 @@ async def drive(port: int, requests: list[bytes], clients: int, duration: float)
 
 
 def serve(env: dict[str, str], port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "road_accidents_database_ingestion.cli", "serve", "api"]
+    command = [sys.executable, "-m", "green_light_platform.cli", "serve", "api"]
     server = subprocess.Popen(
         [*command, "--port", str(port)], env=env, cwd=workdir, stdout=subprocess.DEVNULL
     )
@@ -216,18 +210,18 @@ def serve(env: dict[str, str], port: int, workdir: Path) -> subprocess.Popen[byt
 
 
 def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
-    generate_demo_data(folder / "baac", YEARS, scale=args.scale, seed=42)
-    with connect(database_url) as conn:
-        ensure_reference_data(conn)
-    ingest(database_url, folder / "baac")
-    tracking_uri = args.tracking_uri
-    if tracking_uri is None:
-        tracking_uri = f"sqlite:///{folder / 'mlflow.db'}"
-        MlflowClient(tracking_uri).create_experiment(
-            EXPERIMENT_NAME, artifact_location=(folder / "artifacts").as_uri()
-        )
-        report = train(database_url, tracking_uri, reference_split=False)
-        print(f"model: version {report.version} trained on {report.accidents:,} accidents")
+    tracking_uri = args.tracking_uri or f"sqlite:///{folder / 'mlflow.db'}"
+    variables = {
+        "GLS_DATABASE_URL": database_url,
+        "GLS_VOLUMES_DIR": str(folder / "Volumes"),
+        "ROAD_ACCIDENTS_DATA_DIRECTORIES": str(folder / "baac"),
+        "GLS_DEMO_YEARS": f"{YEARS[0]}-{YEARS[-1]}",
+        "GLS_DEMO_SCALE": str(args.scale),
+        "GLS_MLFLOW_TRACKING_URI": tracking_uri,
+    }
+    targets = ["ingest"] if args.tracking_uri else ["first-champion"]
+    for outcome in bring_up_with(variables, targets):
+        print(f"{outcome.step.name}: {outcome.outcome}")
     records = valid_only(api_records(load_dataset(database_url).features))
     rng = np.random.default_rng(0)
     records = [records[i] for i in rng.permutation(len(records))]
@@ -292,7 +286,7 @@ def main() -> None:
     parser.add_argument("--tracking-uri", help="serve this registry's champion instead")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    server_url = os.environ.get("GLS_BENCH_DATABASE_URL") or GlsSettings().database_url
+    server_url = os.environ.get("GLS_BENCH_DATABASE_URL") or DatabaseSettings().url
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     with (
         tempfile.TemporaryDirectory() as folder,

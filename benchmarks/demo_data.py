@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from road_accidents_database_ingestion.demo import generate_demo_data
-from road_accidents_database_ingestion.demo.generator import generate_year
-from road_accidents_database_ingestion.demo.geography import communes
-from road_accidents_database_ingestion.demo.layouts import write_year
+from baac_demo_data import generate_demo_data
+from baac_demo_data.generator import generate_year
+from baac_demo_data.geography import communes
+from baac_demo_data.layouts import write_year
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlalchemy import create_engine
 
-from road_accidents_database_ingestion.db.admin import temporary_database
-from road_accidents_database_ingestion.db.engine import connect
-from road_accidents_database_ingestion.demo import generate_demo_data
+from baac_demo_data import generate_demo_data
+from green_light_platform.db.admin import temporary_database
+from green_light_platform.db.engine import connect
+from green_light_platform.settings import DatabaseSettings, to_sqlalchemy_url
 from road_accidents_database_ingestion.discovery import YearFolder, find_table_files
 from road_accidents_database_ingestion.loader import csv_bytes, ensure_reference_data
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
 from road_accidents_database_ingestion.readers import read_table
-from road_accidents_database_ingestion.settings import GlsSettings, to_sqlalchemy_url
 from road_accidents_database_ingestion.tables import BY_BAAC_NAME, TABLES
 from road_accidents_database_ingestion.validation import validate_year
 
@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--history", action="store_true", help="also ingest 2005-2023")
     args = parser.parse_args()
-    server = os.environ.get("GLS_BENCH_DATABASE_URL") or GlsSettings().database_url
+    server = os.environ.get("GLS_BENCH_DATABASE_URL") or DatabaseSettings().url
 
     with tempfile.TemporaryDirectory() as tmp, temporary_database(server, "gls_bench") as url:
         data = Path(tmp)

@@ -25,15 +25,15 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
+from baac_demo_data import generate_demo_data
 from gravity_model import evaluation
 from gravity_model.cli import parse_years
 from gravity_model.dataset import load_dataset
 from gravity_model.pipelines import fit
 from gravity_model.training import train
-from road_accidents_database_ingestion.db.admin import temporary_database
-from road_accidents_database_ingestion.demo import generate_demo_data
+from green_light_platform.db.admin import temporary_database
+from green_light_platform.settings import DatabaseSettings
 from road_accidents_database_ingestion.pipeline import ingest
-from road_accidents_database_ingestion.settings import GlsSettings
 
 log = logging.getLogger("benchmarks.train")
 
@@ -104,7 +104,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     years = parse_years(args.years)
 
-    server = os.environ.get("GLS_BENCH_DATABASE_URL") or GlsSettings().database_url
+    server = os.environ.get("GLS_BENCH_DATABASE_URL") or DatabaseSettings().url
     database = (
         nullcontext(args.database_url)
         if args.database_url

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gravity_model.features import FEATURE_NAMES, records_to_frame
-from road_accidents_database_ingestion.db.engine import connect
+from green_light_platform.db.engine import connect
 from road_accidents_database_ingestion.tables import ACCIDENTS, PERSONS, PLACES, VEHICLES
 
 log = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ def load_generated(
 ) -> None:
     """Demo BAAC folders through the ingestion pipeline, or synthetic rows until both exist."""
     try:
-        from road_accidents_database_ingestion.demo import generate_demo_data
+        from baac_demo_data import generate_demo_data
         from road_accidents_database_ingestion.pipeline import ingest
     except ImportError:
         insert_synthetic(database_url, years, per_year=max(int(55_000 * scale), 50), seed=seed)

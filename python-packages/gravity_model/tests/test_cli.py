@@ -8,7 +8,7 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from gravity_model.cli import parse_years
-from road_accidents_database_ingestion.cli import app
+from green_light_platform.cli.app import app
 
 
 def test_years_are_parsed_from_ranges_and_lists():

@@ -15,8 +15,9 @@ from gravity_model.registry import NoChampionError, load_served_model
 from gravity_model.settings import GravityModelSettings
 from gravity_model.tracking import ensure_tracking_database, mlflow_server_command
 from gravity_model.training import train
-from road_accidents_database_ingestion.db.embedded import free_port
-from road_accidents_database_ingestion.testing import drop_database
+from green_light_platform.db.admin import drop_database
+from green_light_platform.db.embedded import free_port
+from green_light_platform.settings import DatabaseSettings, MlflowSettings, RuntimeSettings
 
 
 @pytest.fixture
@@ -25,11 +26,9 @@ def settings(database_url, postgres_server_url, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     name = f"gls_mlflow_{uuid.uuid4().hex[:10]}"
     yield GravityModelSettings(
-        admin_password="unused",
-        database_url_override=database_url,
-        mlflow_database=name,
-        volumes_dir=tmp_path / "Volumes",
-        mlflow_port=free_port(),
+        runtime=RuntimeSettings(volumes_dir=tmp_path / "Volumes"),
+        database=DatabaseSettings(admin_password="unused", url_override=database_url),
+        mlflow=MlflowSettings(database=name, port=free_port()),
     )
     drop_database(postgres_server_url, name)
 
@@ -39,9 +38,9 @@ def test_the_server_command_names_the_postgres_backend_and_the_volume(settings, 
     assert command[1:4] == ["-m", "mlflow", "server"]
     options = dict(zip(command[4::2], command[5::2], strict=True))
     assert options["--backend-store-uri"].startswith("postgresql+psycopg://")
-    assert options["--backend-store-uri"].endswith(f"/{settings.mlflow_database}")
+    assert options["--backend-store-uri"].endswith(f"/{settings.mlflow.database}")
     assert options["--artifacts-destination"] == str(tmp_path / "Volumes" / "mlflow" / "artifacts")
-    assert (options["--host"], options["--port"]) == ("127.0.0.1", str(settings.mlflow_port))
+    assert (options["--host"], options["--port"]) == ("127.0.0.1", str(settings.mlflow.port))
 
 
 def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -73,7 +72,7 @@ def test_training_through_the_mlflow_server_on_postgres(settings, database_url, 
             env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
         )
     try:
-        uri = f"http://127.0.0.1:{settings.mlflow_port}"
+        uri = f"http://127.0.0.1:{settings.mlflow.port}"
         _wait_until_healthy(uri, server, log)
         with pytest.raises(NoChampionError):
             load_served_model(uri)
@@ -81,7 +80,7 @@ def test_training_through_the_mlflow_server_on_postgres(settings, database_url, 
         report = train(database_url, uri, reference_split=False)
         served = load_served_model(uri)
         assert (served.version, served.alias) == (report.version, "champion")
-        assert any(settings.mlflow_artifacts_dir.rglob("model.skops"))
+        assert any(settings.artifacts_dir.rglob("model.skops"))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import mlflow
 import numpy as np
 import pytest
 from data import insert_synthetic, load_sample
@@ -125,3 +126,21 @@ def test_end_to_end_on_the_2021_sample(database_url, tracking_uri):
         .description
     )
     assert card == report.model_card
+
+
+def test_training_leaves_the_process_wide_mlflow_uris_as_it_found_them(
+    database_url, tracking_uri, tmp_path
+):
+    insert_synthetic(database_url, [2020, 2021], per_year=150, seed=5)
+    callers = f"sqlite:///{tmp_path / 'callers-own.db'}"
+    mlflow.set_tracking_uri(callers)
+    mlflow.set_registry_uri(callers)
+    try:
+        report = train(database_url, tracking_uri, reference_split=False)
+        assert (mlflow.get_tracking_uri(), mlflow.get_registry_uri()) == (callers, callers)
+    finally:
+        mlflow.set_tracking_uri(None)
+        mlflow.set_registry_uri(None)
+    client = MlflowClient(tracking_uri, registry_uri=tracking_uri)
+    assert client.get_model_version_by_alias("accident_gravity", "champion").run_id == report.run_id
+    assert not (tmp_path / "callers-own.db").exists()

@@ -15,9 +15,9 @@ import psycopg
 import uvicorn
 
 from gravity_model.features import FEATURES
+from green_light_platform.settings import to_libpq_url
 from model_api.app import create_app
 from model_api.settings import ApiSettings
-from road_accidents_database_ingestion.settings import to_libpq_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -85,18 +85,31 @@ class RunningApi:
 
 
 def api_settings(database_url: str, tracking_uri: str, **overrides: object) -> ApiSettings:
+    """The test settings plus `overrides`, each given by its field name in its section."""
     values: dict[str, object] = {
         "admin_username": ADMIN[0],
         "admin_password": ADMIN[1],
-        "database_url_override": database_url,
+        "url_override": database_url,
         "environment": "test",
         "jwt_secret": JWT_SECRET,
-        "mlflow_tracking_uri": tracking_uri,
+        "tracking_uri_override": tracking_uri,
         "model_poll_seconds": 0,
         "prediction_log_flush_seconds": 0.1,
         "user_cache_seconds": 0,
+    } | overrides
+    sections = {
+        name: field.annotation
+        for name, field in ApiSettings.model_fields.items()
+        if name in {"runtime", "database", "mlflow", "auth", "serving"}
     }
-    return ApiSettings(**(values | overrides))
+    unknown = set(values) - {f for kind in sections.values() for f in kind.model_fields}
+    assert not unknown, f"no section has the settings {unknown}"
+    return ApiSettings(
+        **{
+            name: kind(**{k: v for k, v in values.items() if k in kind.model_fields})
+            for name, kind in sections.items()
+        }
+    )
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """Fixtures of the model_api tests: a real MLflow registry, a real database, a real server.
 
-The registry is made once per run the way the platform makes it: demo BAAC files for two
-years are ingested into a fresh database and `gravity_model.training.train` trains twice,
-registering `accident_gravity` version 1 (champion) and version 2 (challenger). Each test
+The registry is made once per run the way the platform makes it: the bring-up of `gls up`
+(the `trained_registry` fixture of the platform's plugin) ingests demo BAAC files for two
+years and registers `accident_gravity` version 1 (champion); a second training adds version
+2 (challenger). Each test
 gets its own copy of the tracking database (artifacts are shared, read-only), so tests that
 move the alias do not see each other. The app runs under uvicorn in a thread, on a socket
 bound to a free port, and tests talk to it over HTTP with httpx (`api_support.serve`).
@@ -18,13 +19,7 @@ import pytest
 from mlflow import MlflowClient
 
 from gravity_model.registry import MODEL_NAME
-from gravity_model.tracking import EXPERIMENT_NAME
 from gravity_model.training import train
-from road_accidents_database_ingestion.db.admin import temporary_database
-from road_accidents_database_ingestion.db.engine import connect
-from road_accidents_database_ingestion.demo import generate_demo_data
-from road_accidents_database_ingestion.loader import ensure_reference_data
-from road_accidents_database_ingestion.pipeline import ingest
 
 from .api_support import RunningApi, api_settings, serve
 
@@ -32,23 +27,23 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from green_light_platform.testing import TrainedRegistry
+
 
 @pytest.fixture(scope="session")
-def registry_template(postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tracking database where training registered v1 (champion) and v2 (challenger)."""
-    folder = tmp_path_factory.mktemp("mlflow")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
-    MlflowClient(uri).create_experiment(
-        EXPERIMENT_NAME, artifact_location=(folder / "artifacts").as_uri()
+def registry_template(trained_registry: TrainedRegistry) -> Path:
+    """A tracking database where the bring-up registered v1 (champion) and a second training
+    v2 (challenger)."""
+    store = trained_registry.folder / "with-challenger.db"
+    shutil.copy(trained_registry.store, store)
+    train(
+        trained_registry.database_url,
+        f"sqlite:///{store}",
+        seed=2,
+        promote="never",
+        reference_split=False,
     )
-    generate_demo_data(folder / "baac", [2021, 2022], scale=0.005, seed=1)
-    with temporary_database(postgres_server_url, "gls_api_training") as database_url:
-        with connect(database_url) as conn:
-            ensure_reference_data(conn)
-        ingest(database_url, folder / "baac")
-        train(database_url, uri, seed=1, reference_split=False)
-        train(database_url, uri, seed=2, promote="never", reference_split=False)
-    return folder / "mlflow.db"
+    return store
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import time
 import httpx
 import pytest
 
+from green_light_platform.db.embedded import free_port
+from green_light_platform.steps import declared_steps, ordered
 from model_api.schemas import example_record
-from model_api.up import services
-from road_accidents_database_ingestion.cli.platform import BOOTSTRAP_ORDER
-from road_accidents_database_ingestion.db.embedded import free_port
+from model_api.steps import steps
 
-from .api_support import ADMIN, JWT_SECRET, api_settings, logged_rows
+from .api_support import ADMIN, JWT_SECRET, logged_rows
 
 
 @pytest.mark.slow
@@ -37,7 +37,7 @@ def test_gls_serve_api_serves_until_terminated_and_flushes_its_log(
         "GLS_PREDICTION_LOG_FLUSH_SECONDS": "3600",
         "GLS_ENV_FILE": str(tmp_path / "no.env"),
     }
-    command = [sys.executable, "-m", "road_accidents_database_ingestion.cli", "serve", "api"]
+    command = [sys.executable, "-m", "green_light_platform.cli", "serve", "api"]
     server = subprocess.Popen(
         [*command, "--port", str(port)],
         env=env,
@@ -72,13 +72,17 @@ def test_gls_serve_api_serves_until_terminated_and_flushes_its_log(
     assert len(logged_rows(database_url, 1, timeout=0)) == 1
 
 
-def test_gls_up_starts_the_api_after_mlflow_and_the_first_training():
-    settings = api_settings("postgresql://unused", "sqlite://")
-    [spec] = services(settings)
-    assert spec.command[-6:] == ["serve", "api", "--host", "127.0.0.1", "--port", "8001"]
-    assert spec.health_url == "http://127.0.0.1:8001/health"
-    assert spec.order > BOOTSTRAP_ORDER
-    assert settings.admin_username in spec.login
+def test_the_bring_up_starts_the_api_after_mlflow_and_the_first_champion(
+    clean_environment, monkeypatch
+):
+    monkeypatch.setenv("ADMIN_PASSWORD", "unused")
+    monkeypatch.setenv("GLS_MODEL_API_PORT", "9123")
+    names = [step.name for step in ordered(declared_steps())]
+    assert names.index("model_api") > names.index("first-champion") > names.index("MLflow")
+    [api] = steps()
+    assert api.command[-2:] == ["serve", "api"]
+    assert api.health_url == "http://127.0.0.1:9123/health"
+    assert api.login.startswith("admin /")
 
 
 def test_gls_serve_api_refuses_invalid_settings_and_says_which(tmp_path):
@@ -87,7 +91,7 @@ def test_gls_serve_api_refuses_invalid_settings_and_says_which(tmp_path):
         "GLS_ENVIRONMENT": "production",
         "ADMIN_USERNAME": "admin",
     }
-    command = [sys.executable, "-m", "road_accidents_database_ingestion.cli", "serve", "api"]
+    command = [sys.executable, "-m", "green_light_platform.cli", "serve", "api"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "\n  ADMIN_PASSWORD: Field required" in done.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from road_accidents_database_ingestion.db.admin import drop_database
-from road_accidents_database_ingestion.settings import to_libpq_url
+from green_light_platform.db.admin import drop_database
+from green_light_platform.settings import to_libpq_url
 
 from .api_support import api_settings, logged_rows, random_records, serve
 

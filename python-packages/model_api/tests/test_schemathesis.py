@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from green_light_platform.db.admin import create_database, drop_database
 from model_api.app import create_app
-from road_accidents_database_ingestion.db.admin import create_database, drop_database
 
 from .api_support import RunningApi, api_settings, serve
 

@@ -11,14 +11,8 @@ from model_api.settings import ApiSettings, _process_secret
 
 
 @pytest.fixture
-def environment(monkeypatch, tmp_path):
+def environment(clean_environment, monkeypatch):
     """Only what the test sets: no caller variables, no `.env` (the cwd is empty)."""
-    for name in ApiSettings.model_fields:
-        alias = ApiSettings.model_fields[name].validation_alias
-        if isinstance(alias, str):
-            monkeypatch.delenv(alias, raising=False)
-    monkeypatch.delenv("GLS_ENV_FILE", raising=False)
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ADMIN_PASSWORD", "pw")
     return monkeypatch
 
@@ -57,7 +51,11 @@ def test_service_settings_come_from_the_environment(environment):
     environment.setenv("GLS_JWT_EXPIRE_MINUTES", "5")
     environment.setenv("GLS_MLFLOW_TRACKING_URI", "http://mlflow:5000")
     settings = ApiSettings()
-    assert settings.signup_enabled is False
-    assert settings.batch_limit == 50
-    assert settings.jwt_expire_minutes == 5
-    assert settings.mlflow_tracking_uri == "http://mlflow:5000"
+    assert settings.auth.signup_enabled is False
+    assert settings.serving.batch_limit == 50
+    assert settings.auth.jwt_expire_minutes == 5
+    assert settings.mlflow.tracking_uri == "http://mlflow:5000"
+
+
+def test_model_api_carries_no_training_setting():
+    assert "promotion" not in ApiSettings.model_fields

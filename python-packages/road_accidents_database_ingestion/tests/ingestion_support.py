@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 
-from road_accidents_database_ingestion.settings import to_libpq_url
+from green_light_platform.settings import to_libpq_url
 
 SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "baac-2021-sample"
 SAMPLE_FILES = {

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import psycopg
 
+from green_light_platform.settings import to_libpq_url
 from road_accidents_database_ingestion.codes import VARIABLES
 from road_accidents_database_ingestion.dictionary import DICTIONARY_PATH, render_dictionary
-from road_accidents_database_ingestion.settings import to_libpq_url
 from road_accidents_database_ingestion.tables import TABLES
 
 REPOSITORY = Path(__file__).resolve().parents[3]

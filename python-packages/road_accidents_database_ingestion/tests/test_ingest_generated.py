@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from road_accidents_database_ingestion.demo import generate_demo_data, write_broken_variant
-from road_accidents_database_ingestion.demo.broken import BROKEN_KINDS
+from baac_demo_data import generate_demo_data, write_broken_variant
+from baac_demo_data.broken import BROKEN_KINDS
 from road_accidents_database_ingestion.discovery import find_table_files
 from road_accidents_database_ingestion.pipeline import ingest
 from road_accidents_database_ingestion.readers import read_table

@@ -8,11 +8,11 @@ import threading
 import psycopg
 import pytest
 
+from green_light_platform.settings import to_libpq_url
 from road_accidents_database_ingestion import registry
 from road_accidents_database_ingestion.discovery import YearFolder
 from road_accidents_database_ingestion.loader import refresh_current_communes
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
-from road_accidents_database_ingestion.settings import to_libpq_url
 
 from .ingestion_support import SAMPLE, SAMPLE_FILES, counts, data_lines, query, sample_year
 

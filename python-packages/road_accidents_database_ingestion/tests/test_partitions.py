@@ -8,11 +8,11 @@ import logging
 import psycopg
 import pytest
 
+from green_light_platform.db import migrate
+from green_light_platform.settings import to_libpq_url
 from road_accidents_database_ingestion import staging
-from road_accidents_database_ingestion.db import migrate
 from road_accidents_database_ingestion.discovery import YearFolder
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
-from road_accidents_database_ingestion.settings import to_libpq_url
 
 from .ingestion_support import SAMPLE, TABLES, counts, query, sample_year
 

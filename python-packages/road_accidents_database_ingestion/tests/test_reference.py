@@ -6,6 +6,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from green_light_platform.settings import to_libpq_url
 from road_accidents_database_ingestion.reference import (
     current_commune_code,
     load_communes,
@@ -15,7 +16,6 @@ from road_accidents_database_ingestion.reference import (
     load_regions,
 )
 from road_accidents_database_ingestion.reference.refresh import _former_codes, normalise_name
-from road_accidents_database_ingestion.settings import to_libpq_url
 
 METROPOLE = (41.3, 51.2, -5.2, 9.6)
 # (lat min, lat max, lon min, lon max) of each region that is not in the metropole.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gravity_model.settings import GravityModelSettings
+from green_light_platform.cli.runtime import exit_on, load_settings
 from road_accidents_database_ingestion.discovery import parse_years
 
 if TYPE_CHECKING:
@@ -72,27 +73,22 @@ def train_command(
     """Train the gravity model, log it to MLflow and register it behind the champion gate."""
     from gravity_model.training import train
 
-    # Imported here: importing the `cli` package registers the plugins, this module among them.
-    from road_accidents_database_ingestion.cli.runtime import load_settings
-
     settings = load_settings(GravityModelSettings)
     try:
         chosen = parse_years(years) if years else None
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--years") from error
-    try:
+    with exit_on(ValueError, prefix="cannot train: "):
         report = train(
-            settings.database_url,
-            settings.mlflow_tracking_uri,
+            settings.database.url,
+            settings.mlflow.tracking_uri,
             years=chosen,
             promote=promote.value,
             seed=seed,
-            promotion_margin=settings.promotion_margin,
+            promotion_margin=settings.promotion.margin,
             reference_split=reference_split,
+            artifacts_dir=settings.artifacts_dir,
         )
-    except ValueError as error:
-        typer.secho(f"cannot train: {error}", err=True, fg="red")
-        raise typer.Exit(1) from error
     typer.echo(summary(report))
 
 

@@ -16,8 +16,8 @@ import pandas as pd
 from psycopg import sql
 
 from gravity_model.features import FEATURES, TARGET, coerce_frame
+from green_light_platform.db.engine import connect
 from road_accidents_database_ingestion.codes import KSI_GRAV_CODES
-from road_accidents_database_ingestion.db.engine import connect
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,8 +1,4 @@
-"""Settings of the gravity model: where MLflow is and how cautious promotion is.
-
-Derived from the platform's `GlsSettings`, so the database, `Volumes/` and logging settings
-are read the same way as everywhere else; the names added here start with `GLS_`.
-"""
+"""Settings of the gravity model: the database it reads, MLflow, and how cautious promotion is."""
 
 from __future__ import annotations
 
@@ -11,35 +7,42 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 from sqlalchemy import make_url
 
-from road_accidents_database_ingestion.settings import GlsSettings
+from green_light_platform.settings import (
+    DatabaseSettings,
+    MlflowSettings,
+    RuntimeSettings,
+    Section,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-class GravityModelSettings(GlsSettings):
-    """`GlsSettings` plus the MLflow server and the champion's promotion rule."""
-
-    mlflow_tracking_uri: str = Field(
-        "http://127.0.0.1:5000", validation_alias="GLS_MLFLOW_TRACKING_URI"
-    )
-    mlflow_host: str = Field("127.0.0.1", validation_alias="GLS_MLFLOW_HOST")
-    mlflow_port: int = Field(5000, validation_alias="GLS_MLFLOW_PORT")
-    mlflow_database: str = Field("mlflow", validation_alias="GLS_MLFLOW_DB")
-    promotion_margin: float = Field(
+class PromotionSettings(Section):
+    margin: float = Field(
         0.002,
         ge=0,
         validation_alias="GLS_PROMOTION_MARGIN",
         description="How much the primary metric of a new version must exceed the champion's.",
     )
 
-    @property
-    def mlflow_artifacts_dir(self) -> Path:
-        """Where the MLflow server keeps run and model artifacts."""
-        return (self.volumes_dir / "mlflow" / "artifacts").resolve()
+
+class GravityModelSettings(Settings):
+    """What training and the MLflow server need."""
+
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
+    promotion: PromotionSettings = Field(default_factory=PromotionSettings)
 
     @property
-    def mlflow_backend_store_uri(self) -> str:
+    def artifacts_dir(self) -> Path:
+        """Where the MLflow server (or a local store) keeps run and model artifacts."""
+        return self.runtime.volume("mlflow", "artifacts")
+
+    @property
+    def backend_store_uri(self) -> str:
         """The `mlflow` database on the RoadAccidents server, as MLflow's SQLAlchemy URL."""
-        url = make_url(self.database_url).set(database=self.mlflow_database)
+        url = make_url(self.database.url).set(database=self.mlflow.database)
         return url.render_as_string(hide_password=False)

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import mlflow
 from psycopg import sql
 
-from road_accidents_database_ingestion.db.engine import connect
+from green_light_platform.db.engine import connect
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from mlflow import MlflowClient
+
     from gravity_model.settings import GravityModelSettings
 
 log = logging.getLogger(__name__)
@@ -32,25 +39,51 @@ def mlflow_server_command(settings: GravityModelSettings) -> list[str]:
         "mlflow",
         "server",
         "--backend-store-uri",
-        settings.mlflow_backend_store_uri,
+        settings.backend_store_uri,
         "--artifacts-destination",
-        str(settings.mlflow_artifacts_dir),
+        str(settings.artifacts_dir),
         "--host",
-        settings.mlflow_host,
+        settings.mlflow.host,
         "--port",
-        str(settings.mlflow_port),
+        str(settings.mlflow.port),
     ]
 
 
 def ensure_tracking_database(settings: GravityModelSettings) -> bool:
     """Create the `mlflow` database and the artifacts folder when missing; True if created."""
-    settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
-    with connect(settings.database_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (settings.mlflow_database,)
-        ).fetchone()
+    settings.artifacts_dir.mkdir(parents=True, exist_ok=True)
+    name = settings.mlflow.database
+    with connect(settings.database.url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists:
             return False
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.mlflow_database)))
-    log.info("created the MLflow database", extra={"database": settings.mlflow_database})
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    log.info("created the MLflow database", extra={"database": name})
     return True
+
+
+@contextmanager
+def mlflow_uris(tracking_uri: str) -> Iterator[None]:
+    """MLflow's fluent API (runs, `log_model`) aimed at `tracking_uri` for the block only, so
+    a caller's own process-wide URIs are as it left them afterwards."""
+    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    try:
+        yield
+    finally:
+        mlflow.set_tracking_uri(previous[0])
+        mlflow.set_registry_uri(previous[1])
+
+
+def experiment_id(client: MlflowClient, artifacts_dir: Path | None = None) -> str:
+    """The experiment's id, created when missing. In a local store (not a server) a new
+    experiment keeps its artifacts in `artifacts_dir` rather than `./mlruns` of whatever the
+    working folder is; a server decides where artifacts go itself."""
+    experiment = client.get_experiment_by_name(EXPERIMENT_NAME)
+    if experiment is not None:
+        return experiment.experiment_id
+    local = artifacts_dir is not None and not client.tracking_uri.startswith(("http:", "https:"))
+    return client.create_experiment(
+        EXPERIMENT_NAME, artifact_location=artifacts_dir.as_uri() if local else None
+    )

@@ -35,10 +35,11 @@ from gravity_model.registry import (
     decide_promotion,
     load_version,
 )
-from gravity_model.tracking import EXPERIMENT_NAME
+from gravity_model.tracking import experiment_id, mlflow_uris
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -143,12 +144,14 @@ def train(
     seed: int = 42,
     promotion_margin: float = 0.002,
     reference_split: bool = True,
+    artifacts_dir: Path | None = None,
 ) -> TrainingReport:
     """Train, evaluate, log, register and guard the champion; see the module docstring.
 
     `years` defaults to every loaded year; the latest is the temporal holdout. With a single
     year there is no temporal holdout and the random split is primary (the card says so).
     `reference_split` adds the random split's scores for comparison (two more fits).
+    `artifacts_dir` is where a new experiment in a local store keeps its artifacts.
     """
     started = datetime.now(UTC)
     data = load_dataset(database_url, years)
@@ -175,8 +178,6 @@ def train(
     main = fitted[primary.name]["main"]
     test = data.subset(primary.test)
 
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_registry_uri(tracking_uri)
     client = MlflowClient(tracking_uri, registry_uri=tracking_uri)
     champion_version = aliased_version(client, CHAMPION)
     champion_note: tuple[str, ...] = ()
@@ -190,8 +191,13 @@ def train(
                 "holdout, so its holdout scores are optimistic.",
             )
 
-    mlflow.set_experiment(EXPERIMENT_NAME)
-    with mlflow.start_run(run_name=f"train {evaluation.span(data.years)}") as run:
+    with (
+        mlflow_uris(tracking_uri),
+        mlflow.start_run(
+            run_name=f"train {evaluation.span(data.years)}",
+            experiment_id=experiment_id(client, artifacts_dir),
+        ) as run,
+    ):
         mlflow.log_params(
             {
                 "data_years": ",".join(map(str, data_years)),

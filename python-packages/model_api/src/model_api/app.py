@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from green_light_platform.logs import configure_logging
 from model_api.metrics import ApiMetrics, MetricsMiddleware
 from model_api.routes import auth, model, predictions, status, users
 from model_api.services import Services
 from model_api.serving import follow_alias_every
 from model_api.settings import ApiSettings
-from road_accidents_database_ingestion.logs import configure_logging
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -45,8 +45,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
         gc.collect()
         gc.freeze()
         follower = (
-            asyncio.create_task(follow_alias_every(services.holder, settings.model_poll_seconds))
-            if settings.model_poll_seconds
+            asyncio.create_task(
+                follow_alias_every(services.holder, settings.serving.model_poll_seconds)
+            )
+            if settings.serving.model_poll_seconds
             else None
         )
         try:
@@ -71,7 +73,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         status.router,
         auth.router,
         users.router,
-        predictions.build_router(settings.batch_limit),
+        predictions.build_router(settings.serving.batch_limit),
         model.router,
     ):
         app.include_router(router)
@@ -81,5 +83,5 @@ def create_app(settings: ApiSettings) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """The app configured from the environment and `.env`, with the platform's logging."""
     settings = ApiSettings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.logging.level, settings.logging.format)
     return create_app(settings)

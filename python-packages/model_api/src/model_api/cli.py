@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from green_light_platform.cli.runtime import load_settings
 from model_api.settings import ApiSettings
 
 
@@ -18,22 +19,21 @@ def _serve_group(app: typer.Typer) -> typer.Typer:
 
 
 def serve_api(
-    host: str = typer.Option("127.0.0.1", help="Address to bind; 0.0.0.0 in a container."),
-    port: int = typer.Option(8001, help="Port to bind (8001 on the host, 8000 in the image)."),
+    host: str | None = typer.Option(
+        None, help="Address to bind (default GLS_MODEL_API_HOST); 0.0.0.0 in a container."
+    ),
+    port: int | None = typer.Option(None, help="Port to bind (default GLS_MODEL_API_PORT)."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """The model API (FastAPI under uvicorn); OpenAPI docs at /docs."""
-    # Imported here: importing the `cli` package registers the plugins, this module among them.
-    from road_accidents_database_ingestion.cli.runtime import load_settings
-
-    load_settings(ApiSettings)  # refuse to start on invalid settings, before uvicorn does
+    settings = load_settings(ApiSettings)  # refuse invalid settings before uvicorn starts
     import uvicorn  # here, not at the top: every `gls` command imports this module
 
     uvicorn.run(
         "model_api.app:app_from_environment",
         factory=True,
-        host=host,
-        port=port,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
         reload=reload,
         log_config=None,
         access_log=False,

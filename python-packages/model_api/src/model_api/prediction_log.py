@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import psycopg
 from pydantic_core import to_json
 
-from road_accidents_database_ingestion.settings import to_libpq_url
+from green_light_platform.settings import to_libpq_url
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -6,13 +6,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from green_light_platform.db.engine import make_engine
 from model_api.prediction_log import PredictionLogWriter
 from model_api.schemas import example_record
 from model_api.security import VerifiedTokens
 from model_api.serving import ModelHolder, ModelLoadError, PredictionBatcher
 from model_api.throttling import LoginThrottle
 from model_api.users import UserCache, UserStore
-from road_accidents_database_ingestion.db.engine import make_engine
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -43,19 +43,21 @@ class Services:
         An unreachable database stops the start-up here with its error; a missing or broken
         model does not: the service starts, answers 503 to predictions and says why.
         """
-        engine = make_engine(settings.database_url, connect_args={"connect_timeout": 5})
+        engine = make_engine(settings.database.url, connect_args={"connect_timeout": 5})
         users = UserStore(engine)
-        users.ensure_admin(settings.admin_username, settings.admin_password.get_secret_value())
+        users.ensure_admin(
+            settings.database.admin_username, settings.database.admin_password.get_secret_value()
+        )
         prediction_log = PredictionLogWriter(
-            settings.database_url,
+            settings.database.url,
             metrics,
-            flush_rows=settings.prediction_log_flush_rows,
-            flush_seconds=settings.prediction_log_flush_seconds,
-            max_pending=settings.prediction_log_max_pending,
+            flush_rows=settings.serving.prediction_log_flush_rows,
+            flush_seconds=settings.serving.prediction_log_flush_seconds,
+            max_pending=settings.serving.prediction_log_max_pending,
         )
         prediction_log.start()
         holder = ModelHolder(
-            settings.mlflow_tracking_uri, settings.model_alias, metrics, example_record()
+            settings.mlflow.tracking_uri, settings.serving.model_alias, metrics, example_record()
         )
         try:
             holder.load()
@@ -66,9 +68,11 @@ class Services:
             metrics=metrics,
             engine=engine,
             users=users,
-            user_cache=UserCache(users, settings.user_cache_seconds),
+            user_cache=UserCache(users, settings.auth.user_cache_seconds),
             tokens=VerifiedTokens(settings.signing_key),
-            throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
+            throttle=LoginThrottle(
+                settings.auth.login_max_failures, settings.auth.login_window_seconds
+            ),
             holder=holder,
             prediction_log=prediction_log,
         )

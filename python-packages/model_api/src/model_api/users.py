@@ -1,4 +1,7 @@
-"""The accounts of model_api in PostgreSQL (`api_users`, migration 0003), and a short cache.
+"""The accounts of model_api in PostgreSQL (`api_users`), and a short cache.
+
+The table is defined once, by its migration in the platform's schema history; the store
+reflects it from the database instead of declaring it a second time.
 
 `User` never carries the password hash: only `UserStore.credentials` returns it, for the login
 check, so no route can leak it by serialising a user.
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, MetaData, Table, Text, select
+from sqlalchemy import Column, MetaData, Table, select
 from sqlalchemy.exc import IntegrityError
 
 from model_api.security import hash_password, verify_password
@@ -30,24 +33,8 @@ class Role(StrEnum):
     USER = "user"
 
 
-api_users = Table(
-    "api_users",
-    MetaData(),
-    Column("id", BigInteger, primary_key=True),
-    Column("username", Text, nullable=False),
-    Column("password_hash", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("disabled", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-_PUBLIC_COLUMNS = (
-    api_users.c.id,
-    api_users.c.username,
-    api_users.c.role,
-    api_users.c.disabled,
-    api_users.c.created_at,
-)
+PUBLIC_COLUMNS = ("id", "username", "role", "disabled", "created_at")
+"""What a `User` is made of: everything but the password hash."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +74,25 @@ class UserStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._table: Table | None = None
+
+    @property
+    def table(self) -> Table:
+        """`api_users` as the migrations made it (reflected once, on first use)."""
+        if self._table is None:
+            self._table = Table("api_users", MetaData(), autoload_with=self._engine)
+        return self._table
+
+    @property
+    def _public(self) -> list[Column]:
+        return [self.table.c[name] for name in PUBLIC_COLUMNS]
 
     def get(self, username: str) -> User | None:
         if not storable(username):
             return None
         with self._engine.connect() as conn:
             row = (
-                conn.execute(select(*_PUBLIC_COLUMNS).where(api_users.c.username == username))
+                conn.execute(select(*self._public).where(self.table.c.username == username))
                 .mappings()
                 .first()
             )
@@ -106,8 +105,8 @@ class UserStore:
         with self._engine.connect() as conn:
             row = (
                 conn.execute(
-                    select(*_PUBLIC_COLUMNS, api_users.c.password_hash).where(
-                        api_users.c.username == username
+                    select(*self._public, self.table.c.password_hash).where(
+                        self.table.c.username == username
                     )
                 )
                 .mappings()
@@ -117,14 +116,14 @@ class UserStore:
 
     def list(self) -> list[User]:
         with self._engine.connect() as conn:
-            rows = conn.execute(select(*_PUBLIC_COLUMNS).order_by(api_users.c.id)).mappings()
+            rows = conn.execute(select(*self._public).order_by(self.table.c.id)).mappings()
             return [_user(row) for row in rows]
 
     def create(self, username: str, password: str, role: Role = Role.USER) -> User:
         statement = (
-            api_users.insert()
+            self.table.insert()
             .values(username=username, password_hash=hash_password(password), role=role.value)
-            .returning(*_PUBLIC_COLUMNS)
+            .returning(*self._public)
         )
         try:
             with self._engine.begin() as conn:
@@ -152,10 +151,10 @@ class UserStore:
         if not values:
             return self.get(username)
         statement = (
-            api_users.update()
-            .where(api_users.c.username == username)
+            self.table.update()
+            .where(self.table.c.username == username)
             .values(**values)
-            .returning(*_PUBLIC_COLUMNS)
+            .returning(*self._public)
         )
         with self._engine.begin() as conn:
             row = conn.execute(statement).mappings().first()

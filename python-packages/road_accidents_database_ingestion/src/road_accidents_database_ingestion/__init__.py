@@ -1,1 +1,1 @@
-"""Green Light Services data foundation: settings, the RoadAccidents schema and BAAC ingestion."""
+"""Green Light Services ingestion: BAAC code list, readers, validation, registry and loader."""

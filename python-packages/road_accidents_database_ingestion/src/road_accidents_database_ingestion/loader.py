@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 from psycopg import sql
 from pyarrow import csv
 
+from green_light_platform.db.engine import connect
 from road_accidents_database_ingestion import staging
-from road_accidents_database_ingestion.db.engine import connect
 from road_accidents_database_ingestion.reference.loader import load_reference_tables
 from road_accidents_database_ingestion.tables import ACCIDENTS, TABLES
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 import pyarrow as pa
 from psycopg import Rollback
 
+from green_light_platform.db.engine import connect
 from road_accidents_database_ingestion import loader, registry
-from road_accidents_database_ingestion.db.engine import connect
 from road_accidents_database_ingestion.discovery import (
     YearFolder,
     discover_year_folders,

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from road_accidents_database_ingestion.logs import configure_logging
+from green_light_platform.logs import configure_logging
 
 logger = logging.getLogger(__name__)
 
