@@ -3,17 +3,26 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# pgAdmin pins its dependencies exactly, against ours: it gets a virtualenv of its own.
+PGADMIN_VENV := .venv-pgadmin
+PGADMIN_INSTALLED := $(PGADMIN_VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 # Bytecode caches make every `gls` and test subprocess start several times faster.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install up down status test lint format lock
+.PHONY: install up down status smoke test browser lint format lock
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(PGADMIN_INSTALLED)
 
 $(INSTALLED): requirements.lock python-packages/*/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@touch $@
+
+$(PGADMIN_INSTALLED): requirements-pgadmin.lock $(INSTALLED)
+	@test -x $(PGADMIN_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(PYTHON) $(PGADMIN_VENV)
+	$(BIN)/uv pip sync --quiet --python $(PGADMIN_VENV)/bin/python requirements-pgadmin.lock
 	@touch $@
 
 ## Run the whole platform locally (embedded PostgreSQL, no Docker).
@@ -27,9 +36,23 @@ down: install
 status: install
 	$(BIN)/gls status
 
+## Check that every service of `make up` answers as it should, logins included.
+smoke: install
+	$(BIN)/gls smoke
+
 ## Install, then run the whole test suite against a real PostgreSQL.
-test: install
+test: install browser
 	$(BIN)/pytest
+
+## The headless Chromium of the browser tests (Debian's package; Playwright downloads none).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "the browser tests need $(CHROMIUM): run 'sudo apt-get install chromium'" >&2; exit 1; \
+	  fi; }
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,6 +62,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Re-pin every dependency after changing a pyproject.toml or requirements.in.
-lock: install
+## Re-pin every dependency after changing a pyproject.toml or requirements*.in.
+lock: $(INSTALLED)
 	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 requirements.in -o requirements.lock
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 requirements-pgadmin.in -o requirements-pgadmin.lock

@@ -8,10 +8,31 @@ finds a model to serve at start-up.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
+from green_light_platform.smoke import SmokeError, expect
 from green_light_platform.steps import Service, Step, Task
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
+
+
+def smoke(client: httpx.Client, url: str) -> str:
+    """/health says OK and the registry knows the model with its champion alias."""
+    from gravity_model.registry import CHAMPION, MODEL_NAME
+
+    health = expect(client.get(f"{url}/health"))
+    if health.text.strip() != "OK":
+        raise SmokeError(f"{url}/health answered {health.text[:50]!r}, not OK")
+    model = expect(
+        client.get(f"{url}/api/2.0/mlflow/registered-models/get", params={"name": MODEL_NAME})
+    ).json()["registered_model"]
+    aliases = {a["alias"]: a["version"] for a in model.get("aliases", [])}
+    if CHAMPION not in aliases:
+        raise SmokeError(f"{MODEL_NAME} has no {CHAMPION} alias (aliases: {aliases})")
+    return f"health OK, {MODEL_NAME} {CHAMPION} is version {aliases[CHAMPION]}"
 
 
 def first_champion() -> str:
@@ -68,6 +89,7 @@ def steps() -> list[Step]:
             login="none (local)",
             after=("migrate",),
             prepare=lambda: ensure_tracking_database(settings),
+            smoke=lambda client: smoke(client, url),
         ),
         first,
     ]

@@ -11,6 +11,7 @@ the same everywhere: environment over `.env` (or the file `GLS_ENV_FILE` names) 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
@@ -135,6 +136,25 @@ class ApiServerSettings(Section):
     @property
     def url(self) -> str:
         return (self.url_override or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def _pgadmin_venv() -> Path:
+    """`.venv-pgadmin` beside the virtualenv running us (`make install` creates both)."""
+    return Path(sys.prefix).with_name(".venv-pgadmin")
+
+
+class PgAdminSettings(Section):
+    """pgAdmin of `make up`: where it listens, the login e-mail of the Green Light admin (its
+    password is ADMIN_PASSWORD) and its own virtualenv (its pins conflict with ours)."""
+
+    host: str = Field("127.0.0.1", validation_alias="GLS_PGADMIN_HOST")
+    port: int = Field(8888, validation_alias="GLS_PGADMIN_PORT")
+    email: str = Field("admin@greenlight.example", validation_alias="PGADMIN_DEFAULT_EMAIL")
+    venv: Path = Field(default_factory=_pgadmin_venv, validation_alias="GLS_PGADMIN_VENV")
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
 
 class UpSettings(Section):

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    import httpx
+
 STEPS_GROUP = "gls.steps"
 
 
@@ -34,6 +36,9 @@ class Service:
     before: tuple[str, ...] = ()
     prepare: Callable[[], object] | None = None
     """Run before each start (create a database, a folder, ...); must be idempotent."""
+    smoke: Callable[[httpx.Client], str] | None = None
+    """What `gls smoke` checks beyond `url` and `health_url` answering 2xx (a login, a query):
+    returns what it saw, raises `smoke.SmokeError` when the service answers wrongly."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from green_light_platform.bringup import StepOutcome, bring_down, bring_up, serv
 from green_light_platform.cli.runtime import exit_on, load_settings
 from green_light_platform.db.embedded import EmbeddedPostgresError, platform_server
 from green_light_platform.settings import PlatformSettings
+from green_light_platform.smoke import run_smoke
 from green_light_platform.steps import Service, StepGraphError
 from green_light_platform.supervisor import ServiceError, Supervisor
 
@@ -72,7 +73,27 @@ def status() -> None:
         typer.echo(f"{service.name}: {state} ({service.url})")
 
 
+def smoke() -> None:
+    """Check that every service `gls up` started answers as it should, logins included;
+    exit 1 when one does not."""
+    settings = load_settings(PlatformSettings)
+    results = run_smoke(settings)
+    table = Table(title="Green Light Services smoke test", title_justify="left")
+    for name in ("service", "address", "result", "what was checked"):
+        table.add_column(name, overflow="fold")
+    colours = {"ok": "green", "failed": "red", "skipped": "yellow"}
+    for result in results:
+        state = f"[{colours[result.state]}]{result.state}[/]"
+        table.add_row(result.name, result.url, state, result.detail)
+    Console(width=max(Console().width, 120)).print(table)
+    failed = [r.name for r in results if r.state == "failed"]
+    if failed:
+        typer.secho(f"smoke test failed: {', '.join(failed)}", err=True, fg="red")
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(up)
     app.command()(down)
     app.command()(status)
+    app.command()(smoke)
