@@ -230,7 +230,9 @@ class PgAdmin:
                 )
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        (self.conf_dir / "config_local.py").write_text(config_local(self.data_dir, self.log_dir / "pgAdmin-app.log", self.email))
+        (self.conf_dir / "config_local.py").write_text(
+            config_local(self.data_dir, self.log_dir / "pgAdmin-app.log", self.email)
+        )
         self._ensure_admin()
         server = DatabaseServer.of(self.settings.database)
         self._ensure_servers(server)
