@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -150,7 +151,7 @@ def open_path(page, labels: list[str]) -> None:
     loads children asynchronously (a server connects first) and may miss a first click."""
     from playwright.sync_api import expect
 
-    for label, child in zip(labels, labels[1:], strict=False):
+    for label, child in pairwise(labels):
         node = tree_node(page, label)
         expect(node).to_be_visible()
         toggle = node.locator(".directory-toggle")
