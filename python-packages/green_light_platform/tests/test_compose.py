@@ -8,6 +8,9 @@ import re
 import jsonschema
 import pytest
 import yaml
+
+from green_light_platform.pgadmin import servers_json
+
 from .deployment_support import (
     COMPOSE_FILE,
     ROOT,
@@ -17,8 +20,6 @@ from .deployment_support import (
     interpolate,
     vendored_schema,
 )
-
-from green_light_platform.pgadmin import servers_json
 
 README = (ROOT / "README.md").read_text()
 PORTS = {"5433", "8888", "8080", "5000", "8001", "8501"}
