@@ -33,6 +33,7 @@ from green_light_platform.steps import Service, Step
 from green_light_platform.supervisor import ServiceError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     import httpx
@@ -243,22 +244,25 @@ class PgAdmin:
         passfile.chmod(0o600)
         passfile.write_text(passfile_line(server))
 
-    def _changed(self, marker: str, content: str) -> bool:
-        """Whether `content` differs from what was applied last (recorded by digest)."""
+    def _apply_once(self, marker: str, content: str, apply: Callable[[], object]) -> None:
+        """Run `apply` unless `content` is what was applied last; record it once applied."""
         digest = hashlib.sha256(content.encode()).hexdigest()
         path = self.data_dir / f".{marker}.sha256"
         if path.is_file() and path.read_text() == digest:
-            return False
+            return
+        apply()
         path.write_text(digest)
-        return True
 
     def _ensure_admin(self) -> None:
-        first = not (self.data_dir / "pgadmin4.db").is_file()
-        if first:
+        login = f"{self.email}\0{self.password}"
+        if not (self.data_dir / "pgadmin4.db").is_file():
+            for marker in self.data_dir.glob(".*.sha256"):
+                marker.unlink()
             log.info("pgAdmin: creating its database and admin", extra={"email": self.email})
-            self._cli("setup-db")
-        if not self._changed("admin", f"{self.email}\0{self.password}") or first:
-            return
+            self._apply_once("admin", login, lambda: self._cli("setup-db"))
+        self._apply_once("admin", login, self._update_admin)
+
+    def _update_admin(self) -> None:
         users = json.loads(self._cli("get-users", "--json") or "[]")
         if any(user.get("username") == self.email for user in users):
             self._cli(
@@ -274,9 +278,11 @@ class PgAdmin:
         )
         path = self.data_dir / "servers.json"
         path.write_text(definition + "\n")
-        if self._changed("servers", f"{self.email}\0{definition}"):
-            self._cli("load-servers", str(path), "--user", self.email, "--replace")
-            log.info("pgAdmin: RoadAccidents registered", extra={"host": server.host})
+        self._apply_once(
+            "servers",
+            f"{self.email}\0{definition}",
+            lambda: self._cli("load-servers", str(path), "--user", self.email, "--replace"),
+        )
 
     def smoke(self, client: httpx.Client) -> str:
         """Log in as the admin, connect to RoadAccidents and find its database, log out."""
