@@ -49,7 +49,8 @@ browser:
 	@test -x $(CHROMIUM) || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      && test -x $(CHROMIUM) || { echo "installing chromium did not give $(CHROMIUM)" >&2; exit 1; }; \
 	  else \
 	    echo "the browser tests need $(CHROMIUM): run 'sudo apt-get install chromium'" >&2; exit 1; \
 	  fi; }
