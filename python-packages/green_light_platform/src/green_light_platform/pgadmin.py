@@ -11,6 +11,7 @@ in the user's storage folder, which the compose stack's pgAdmin reads the same w
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -45,6 +46,7 @@ SERVER_GROUP = "Green Light Services"
 PASSFILE = "/pgpass"
 """The passfile as servers.json names it: relative to the user's storage folder."""
 CLI_TIMEOUT_S = 180.0
+MARKER_ITERATIONS = 200_000
 
 
 @dataclass(frozen=True)
@@ -245,18 +247,22 @@ class PgAdmin:
         passfile.write_text(passfile_line(server))
 
     def _apply_once(self, marker: str, content: str, apply: Callable[[], object]) -> None:
-        """Run `apply` unless `content` is what was applied last; record it once applied."""
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        path = self.data_dir / f".{marker}.sha256"
-        if path.is_file() and path.read_text() == digest:
+        """Run `apply` unless `content` is what was applied last; record it once applied, as a
+        salted slow hash (the content may hold the password)."""
+        path = self.data_dir / f".{marker}.applied"
+        salt_hex, _, recorded = path.read_text().partition(":") if path.is_file() else ("", "", "")
+        salt = bytes.fromhex(salt_hex) if salt_hex else os.urandom(16)
+        digest = hashlib.pbkdf2_hmac("sha256", content.encode(), salt, MARKER_ITERATIONS).hex()
+        if recorded and hmac.compare_digest(recorded, digest):
             return
         apply()
-        path.write_text(digest)
+        path.touch(mode=0o600)
+        path.write_text(f"{salt.hex()}:{digest}")
 
     def _ensure_admin(self) -> None:
         login = f"{self.email}\0{self.password}"
         if not (self.data_dir / "pgadmin4.db").is_file():
-            for marker in self.data_dir.glob(".*.sha256"):
+            for marker in self.data_dir.glob(".*.applied"):
                 marker.unlink()
             log.info("pgAdmin: creating its database and admin", extra={"email": self.email})
             self._apply_once("admin", login, lambda: self._cli("setup-db"))
