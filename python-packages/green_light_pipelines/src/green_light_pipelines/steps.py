@@ -1,0 +1,151 @@
+"""What the platform's bring-up runs of this package: Airflow, which then ingests and trains.
+
+Declared through the `gls.steps` entry-point group: the api-server (prepared by creating
+Airflow's database, writing the admin's login and running `airflow db migrate`), then the
+scheduler, dag-processor and triggerer.
+The scheduler replaces the bring-up's own `ingest` and `first-champion`: the DAGs do that
+work, so `gls up` ends with `champion`, which waits until model_api serves what they trained.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from green_light_platform.steps import Service, Step, Task
+
+log = logging.getLogger(__name__)
+
+AIRFLOW = [sys.executable, "-m", "airflow"]
+CHAMPION_TIMEOUT_S = 1800.0
+
+
+def _settings():  # noqa: ANN202 - imported lazily: every `gls` command declares the steps
+    from green_light_pipelines.settings import AirflowServiceSettings
+
+    return AirflowServiceSettings()
+
+
+def initialise_airflow() -> str:
+    """Create the `airflow` database, write the admin's login, migrate the metadata."""
+    from green_light_pipelines.airflow_config import airflow_environment, write_passwords_file
+    from green_light_platform.db.admin import ensure_database
+
+    settings = _settings()
+    created = ensure_database(settings.database.url, settings.airflow.database)
+    write_passwords_file(settings)
+    done = subprocess.run(  # noqa: S603 - Airflow's own CLI in this virtualenv
+        [*AIRFLOW, "db", "migrate"],
+        env={**_inherited(), **airflow_environment(settings)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed:\n{done.stderr[-3000:]}")
+    return "metadata database created and migrated" if created else "metadata migrated"
+
+
+def _inherited() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
+
+
+def _component_healthy(url: str, component: str) -> bool:
+    """Whether the api-server's monitor says `component` sends heartbeats."""
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=2) as answer:  # noqa: S310
+            status = json.load(answer).get(component) or {}
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+    return status.get("status") == "healthy"
+
+
+def wait_for_champion(timeout_s: float = CHAMPION_TIMEOUT_S) -> str:
+    """Wait until model_api serves a model, saying what the pipelines are doing meanwhile."""
+    from green_light_pipelines.monitoring import dag_states, model_api_ready
+
+    started = time.monotonic()
+    last_line = ""
+    while time.monotonic() - started < timeout_s:
+        ready, detail = model_api_ready()
+        if ready:
+            return detail
+        line = f"waiting for the first champion: {dag_states()}"
+        if line != last_line:
+            log.info(line, extra={"seconds": round(time.monotonic() - started)})
+            last_line = line
+        time.sleep(5)
+    raise TimeoutError(
+        f"no champion served after {timeout_s:.0f} s: {dag_states()}; see the Airflow UI"
+    )
+
+
+def steps() -> list[Step]:
+    settings = _settings()
+    url = settings.airflow.url
+    admin = f"{settings.admin.admin_username} / ADMIN_PASSWORD from .env"
+
+    def service(name: str, *command: str, **options: object) -> Service:
+        def environment() -> dict[str, str]:
+            from green_light_pipelines.airflow_config import airflow_environment
+
+            return airflow_environment(_settings())
+
+        return Service(
+            name=name,
+            command=[*AIRFLOW, *command],
+            url=options.pop("url", url),  # type: ignore[arg-type]
+            health_url=options.pop("health_url", f"{url}/api/v2/monitor/health"),  # type: ignore[arg-type]
+            env_factory=environment,
+            **options,  # type: ignore[arg-type]
+        )
+
+    return [
+        service(
+            "airflow-api-server",
+            "api-server",
+            "--host",
+            settings.airflow.host,
+            "--port",
+            str(settings.airflow.port),
+            login=admin,
+            after=("migrate",),
+            prepare=initialise_airflow,
+        ),
+        service(
+            "airflow-scheduler",
+            "scheduler",
+            health_url=f"http://127.0.0.1:{settings.airflow.scheduler_health_port}/health",
+            url=f"{url}/dags",
+            after=("airflow-api-server", "demo-data", "reference", "MLflow"),
+            replaces=("ingest", "first-champion"),
+        ),
+        service(
+            "airflow-dag-processor",
+            "dag-processor",
+            url=f"{url}/dags",
+            health=lambda: _component_healthy(url, "dag_processor"),
+            after=("airflow-api-server",),
+        ),
+        service(
+            "airflow-triggerer",
+            "triggerer",
+            url=f"{url}/dags",
+            health=lambda: _component_healthy(url, "triggerer"),
+            after=("airflow-api-server",),
+        ),
+        Task(
+            "champion",
+            wait_for_champion,
+            "model_api serving the champion the pipelines trained",
+            after=("model_api", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"),
+        ),
+    ]
