@@ -6,8 +6,8 @@ Wiring only: every task calls a function of `green_light_pipelines.tasks`.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from airflow.sdk import Metadata, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from green_light_pipelines import dags, tasks
 

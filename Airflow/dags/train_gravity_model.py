@@ -6,8 +6,8 @@ Wiring only: every task calls a function of `green_light_pipelines.tasks`.
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowSkipException
 from airflow.sdk import AssetOrTimeSchedule, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from green_light_pipelines import dags, tasks
