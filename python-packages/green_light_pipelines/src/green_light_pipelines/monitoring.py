@@ -21,8 +21,12 @@ def model_api_ready() -> tuple[bool, str]:
     return True, f"model_api serves version {version}" if version else "model_api is ready"
 
 
-def dag_states() -> str:
-    """The latest run of each pipeline, as the Airflow REST API tells it to the admin."""
+MISSING = "not parsed"
+
+
+def dag_states() -> dict[str, str]:
+    """The state of the latest run of each pipeline (`not run yet`, or `not parsed` when
+    Airflow does not know the DAG), as the Airflow REST API tells it to the admin."""
     from green_light_pipelines.settings import AirflowServiceSettings
 
     settings = AirflowServiceSettings()
@@ -39,15 +43,22 @@ def dag_states() -> str:
             )
             token.raise_for_status()
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            states = []
+            states = {}
             for dag_id in (INGEST_DAG_ID, TRAIN_DAG_ID):
                 runs = client.get(
                     f"/api/v2/dags/{dag_id}/dagRuns",
                     params={"order_by": "-run_after", "limit": 1},
                     headers=headers,
                 )
-                found = runs.json().get("dag_runs", []) if runs.status_code == 200 else []
-                states.append(f"{dag_id} {found[0]['state'] if found else 'not run yet'}")
+                if runs.status_code == 404:
+                    states[dag_id] = MISSING
+                    continue
+                found = runs.json().get("dag_runs", [])
+                states[dag_id] = found[0]["state"] if found else "not run yet"
     except httpx.HTTPError as error:
-        return f"Airflow unreachable ({error})"
-    return ", ".join(states)
+        return {"Airflow": f"unreachable ({error})"}
+    return states
+
+
+def describe(states: dict[str, str]) -> str:
+    return ", ".join(f"{name} {state}" for name, state in states.items())

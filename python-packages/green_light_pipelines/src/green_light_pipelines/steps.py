@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 AIRFLOW = [sys.executable, "-m", "airflow"]
 CHAMPION_TIMEOUT_S = 1800.0
+PARSE_TIMEOUT_S = 120.0
+"""How long the DAGs may stay unknown to Airflow before `gls up` says the folder is wrong."""
 
 
 def _settings():  # noqa: ANN202 - imported lazily: every `gls` command declares the steps
@@ -70,21 +72,29 @@ def _component_healthy(url: str, component: str) -> bool:
 
 def wait_for_champion(timeout_s: float = CHAMPION_TIMEOUT_S) -> str:
     """Wait until model_api serves a model, saying what the pipelines are doing meanwhile."""
-    from green_light_pipelines.monitoring import dag_states, model_api_ready
+    from green_light_pipelines.monitoring import MISSING, dag_states, describe, model_api_ready
 
     started = time.monotonic()
     last_line = ""
-    while time.monotonic() - started < timeout_s:
+    while (waited := time.monotonic() - started) < timeout_s:
         ready, detail = model_api_ready()
         if ready:
             return detail
-        line = f"waiting for the first champion: {dag_states()}"
+        states = dag_states()
+        if MISSING in states.values() and waited > PARSE_TIMEOUT_S:
+            folder = _settings().airflow.dags_folder.resolve()
+            raise RuntimeError(
+                f"Airflow has not parsed the pipelines after {waited:.0f} s ({describe(states)});"
+                f" is {folder} the DAGs folder (GLS_AIRFLOW_DAGS_FOLDER)? See"
+                " Volumes/logs/airflow-dag-processor.log"
+            )
+        line = f"waiting for the first champion: {describe(states)}"
         if line != last_line:
-            log.info(line, extra={"seconds": round(time.monotonic() - started)})
+            log.info(line, extra={"seconds": round(waited)})
             last_line = line
         time.sleep(5)
     raise TimeoutError(
-        f"no champion served after {timeout_s:.0f} s: {dag_states()}; see the Airflow UI"
+        f"no champion served after {timeout_s:.0f} s: {describe(dag_states())}; see the Airflow UI"
     )
 
 
