@@ -100,7 +100,7 @@ def api_settings(database_url: str, tracking_uri: str, **overrides: object) -> A
     sections = {
         name: field.annotation
         for name, field in ApiSettings.model_fields.items()
-        if name in {"runtime", "database", "mlflow", "auth", "serving"}
+        if name in {"runtime", "database", "mlflow", "service_account", "auth", "serving"}
     }
     unknown = set(values) - {f for kind in sections.values() for f in kind.model_fields}
     assert not unknown, f"no section has the settings {unknown}"

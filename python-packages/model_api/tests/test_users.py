@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from model_api.schemas import example_record
+
 
 @pytest.mark.parametrize(
     ("method", "path"),
@@ -81,3 +83,25 @@ def test_admins_cannot_lock_themselves_out(api):
 def test_unknown_user_is_404(api):
     response = api.client.patch("/users/nobody", headers=api.admin_headers(), json={})
     assert response.status_code == 404
+
+
+def test_the_service_account_may_reload_and_predict_but_not_manage_users(start_api):
+    api = start_api(service_username="pipelines", service_password="a-service-password")
+    headers = {"Authorization": f"Bearer {api.token('pipelines', 'a-service-password')}"}
+    assert api.client.get("/users/me", headers=headers).json()["role"] == "service"
+    assert api.client.post("/refresh", headers=headers).status_code == 200
+    assert api.client.post("/predict", json=example_record(), headers=headers).status_code == 200
+    assert api.client.get("/users", headers=headers).status_code == 403
+    created = api.client.post(
+        "/users", json={"username": "mallory", "password": "mallory-password"}, headers=headers
+    )
+    assert created.status_code == 403
+
+
+def test_a_plain_user_may_not_reload_the_model(api):
+    assert api.client.post("/refresh", headers=api.user_headers("bob")).status_code == 403
+
+
+def test_without_a_service_password_there_is_no_service_account(api):
+    users = api.client.get("/users", headers=api.admin_headers()).json()
+    assert [u["username"] for u in users if u["role"] == "service"] == []

@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import mlflow
-from psycopg import sql
 
-from green_light_platform.db.engine import connect
+from green_light_platform.db.admin import ensure_database
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,14 +51,10 @@ def mlflow_server_command(settings: GravityModelSettings) -> list[str]:
 def ensure_tracking_database(settings: GravityModelSettings) -> bool:
     """Create the `mlflow` database and the artifacts folder when missing; True if created."""
     settings.artifacts_dir.mkdir(parents=True, exist_ok=True)
-    name = settings.mlflow.database
-    with connect(settings.database.url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists:
-            return False
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    log.info("created the MLflow database", extra={"database": name})
-    return True
+    created = ensure_database(settings.database.url, settings.mlflow.database)
+    if created:
+        log.info("created the MLflow database", extra={"database": settings.mlflow.database})
+    return created
 
 
 @contextmanager

@@ -77,18 +77,28 @@ def bring_up(
     """Run the declared steps (all, or `targets` and what they need) in dependency order.
 
     Services start only with `start_services` and when `GLS_UP_SERVICES` wants them; a step
-    that needs a service left stopped is skipped, and so are the steps after it. A step that
-    raises stops the bring-up with its error (the services started so far keep running).
+    that needs a service left stopped is skipped, and so are the steps after it; a step that a
+    started service replaces (Airflow ingests and trains) is left to it. A step that raises
+    stops the bring-up with its error (the services started so far keep running).
     """
     settings = PlatformSettings()
     supervisor = Supervisor.of(settings.runtime)
     declared = declared_steps()
     required = needs(declared)
+    run = ordered(declared, targets)
+    replaced = {
+        name: step.name
+        for step in run
+        if isinstance(step, Service) and start_services and settings.up.wants(step.name)
+        for name in step.replaces
+    }
     unavailable: set[str] = set()
     outcomes: list[StepOutcome] = []
-    for step in ordered(declared, targets):
+    for step in run:
         missing = sorted(required[step.name] & unavailable)
-        if missing:
+        if step.name in replaced:
+            outcome = f"done by {replaced[step.name]}"
+        elif missing:
             unavailable.add(step.name)
             outcome = f"skipped: needs {', '.join(missing)}"
         elif isinstance(step, Service):

@@ -74,6 +74,14 @@ class AdminSettings(Section):
     admin_password: SecretStr = Field(validation_alias="ADMIN_PASSWORD")
 
 
+class ServiceAccountSettings(Section):
+    """The pipelines' account on model_api (role `service`: reload and predict, no user
+    management); model_api creates it when a password is set, Airflow logs in with it."""
+
+    service_username: str = Field("pipelines", validation_alias="GLS_SERVICE_USERNAME")
+    service_password: SecretStr | None = Field(None, validation_alias="GLS_SERVICE_PASSWORD")
+
+
 class DatabaseSettings(AdminSettings):
     """The RoadAccidents database, reached as its owner (the admin) unless a URL is given."""
 

@@ -64,8 +64,13 @@ def bearer_token(response: httpx.Response) -> str:
 
 
 def check_service(client: httpx.Client, service: Service) -> str:
-    """The service's URL and health URL answer 2xx, then its own check passes."""
-    expect(client.get(service.health_url))
+    """The service is healthy (its own health check, else its health URL answers 2xx), its
+    URL answers 2xx, then its own smoke check passes."""
+    if service.health is not None:
+        if not service.health():
+            raise SmokeError(f"{service.name} is not healthy ({service.health_url})")
+    else:
+        expect(client.get(service.health_url))
     expect(client.get(service.url))
     if service.smoke is None:
         return "answers"

@@ -31,11 +31,18 @@ class Service:
     health_url: str
     login: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    env_factory: Callable[[], dict[str, str]] | None = None
+    """More variables, computed when it starts (secrets it must not create at declaration)."""
     start_timeout_s: float = 120.0
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
+    """Steps this service does itself once it runs (Airflow ingests and trains): a bring-up
+    that starts it does not run them, and what comes after them may go on."""
     prepare: Callable[[], object] | None = None
     """Run before each start (create a database, a folder, ...); must be idempotent."""
+    health: Callable[[], bool] | None = None
+    """A check of its own, for a service whose health is not one URL answering 2xx."""
     smoke: Callable[[httpx.Client], str] | None = None
     """What `gls smoke` checks beyond `url` and `health_url` answering 2xx (a login, a query):
     returns what it saw, raises `smoke.SmokeError` when the service answers wrongly."""
@@ -50,6 +57,7 @@ class Task:
     description: str = ""
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
 
 
 Step = Service | Task
@@ -72,7 +80,7 @@ def needs(steps: Iterable[Step]) -> dict[str, set[str]]:
     by_name = {s.name: s for s in steps}
     required: dict[str, set[str]] = {name: set() for name in by_name}
     for step in by_name.values():
-        for other in (*step.after, *step.before):
+        for other in (*step.after, *step.before, *step.replaces):
             if other not in by_name:
                 raise StepGraphError(f"step {step.name!r} refers to unknown step {other!r}")
         required[step.name].update(step.after)

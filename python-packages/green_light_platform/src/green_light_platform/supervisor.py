@@ -61,6 +61,8 @@ class Supervisor:
 
     @staticmethod
     def healthy(service: Service) -> bool:
+        if service.health is not None:
+            return service.health()
         try:
             with urllib.request.urlopen(service.health_url, timeout=2) as response:  # noqa: S310
                 return 200 <= response.status < 300
@@ -73,6 +75,7 @@ class Supervisor:
             return False
         if service.prepare is not None:
             service.prepare()
+        extra = service.env_factory() if service.env_factory is not None else {}
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_file(service).open("ab") as log_handle:
@@ -82,7 +85,7 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                env={**os.environ, **service.env},
+                env={**os.environ, **service.env, **extra},
             )
         self._pid_file(service).write_text(str(process.pid))
         deadline = time.monotonic() + service.start_timeout_s

@@ -63,6 +63,16 @@ async def _admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(_admin)]
 
 
+async def _reloader(user: CurrentUser) -> User:
+    if not user.may_reload:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the admin or service role")
+    return user
+
+
+ReloaderUser = Annotated[User, Depends(_reloader)]
+"""An admin, or the pipelines' service account: may reload the served model."""
+
+
 async def _serving(services: ServicesDep) -> Serving:
     serving = services.holder.serving
     if serving is None:

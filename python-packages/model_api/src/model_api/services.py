@@ -12,7 +12,7 @@ from model_api.schemas import example_record
 from model_api.security import VerifiedTokens
 from model_api.serving import ModelHolder, ModelLoadError, PredictionBatcher
 from model_api.throttling import LoginThrottle
-from model_api.users import UserCache, UserStore
+from model_api.users import Role, UserCache, UserStore
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -45,9 +45,18 @@ class Services:
         """
         engine = make_engine(settings.database.url, connect_args={"connect_timeout": 5})
         users = UserStore(engine)
-        users.ensure_admin(
-            settings.database.admin_username, settings.database.admin_password.get_secret_value()
+        users.ensure_account(
+            settings.database.admin_username,
+            settings.database.admin_password.get_secret_value(),
+            Role.ADMIN,
         )
+        account = settings.service_account
+        if account.service_password is not None:
+            users.ensure_account(
+                account.service_username,
+                account.service_password.get_secret_value(),
+                Role.SERVICE,
+            )
         prediction_log = PredictionLogWriter(
             settings.database.url,
             metrics,

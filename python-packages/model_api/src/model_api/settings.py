@@ -21,6 +21,7 @@ from green_light_platform.settings import (
     MlflowSettings,
     RuntimeSettings,
     Section,
+    ServiceAccountSettings,
     Settings,
 )
 
@@ -94,6 +95,7 @@ class ApiSettings(Settings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
     server: ApiServerSettings = Field(default_factory=ApiServerSettings)
+    service_account: ServiceAccountSettings = Field(default_factory=ServiceAccountSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
 

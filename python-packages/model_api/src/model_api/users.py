@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 class Role(StrEnum):
     ADMIN = "admin"
     USER = "user"
+    SERVICE = "service"
+    """A machine account (the pipelines): may reload the model and predict, nothing else."""
 
 
 PUBLIC_COLUMNS = ("id", "username", "role", "disabled", "created_at")
@@ -48,6 +50,10 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def may_reload(self) -> bool:
+        return self.role in (Role.ADMIN, Role.SERVICE)
 
 
 class UsernameTakenError(Exception):
@@ -160,24 +166,25 @@ class UserStore:
             row = conn.execute(statement).mappings().first()
         return _user(row) if row else None
 
-    def ensure_admin(self, username: str, password: str) -> User:
-        """Make `ADMIN_USERNAME` an enabled admin whose password is `ADMIN_PASSWORD`.
+    def ensure_account(self, username: str, password: str, role: Role) -> User:
+        """Make `username` an enabled account of `role` whose password is `password`.
 
-        The environment stays the source of truth: changing ADMIN_PASSWORD in `.env` and
-        restarting is how an operator resets a forgotten admin password.
+        The environment stays the source of truth for the accounts it names (the admin, the
+        pipelines' service account): changing their password in `.env` and restarting is how
+        an operator resets it.
         """
         found = self.credentials(username)
         if found is None:
             try:
-                user = self.create(username, password, Role.ADMIN)
+                user = self.create(username, password, role)
             except UsernameTakenError:  # another replica bootstrapped it at the same moment
-                return self.ensure_admin(username, password)
-            log.info("admin account created", extra={"username": username})
+                return self.ensure_account(username, password, role)
+            log.info("account created", extra={"username": username, "role": role.value})
             return user
         user, password_hash = found
         update = self.update(
             username,
-            role=Role.ADMIN,
+            role=role,
             disabled=False,
             password=None if verify_password(password, password_hash) else password,
         )

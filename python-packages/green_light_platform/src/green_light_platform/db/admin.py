@@ -48,6 +48,17 @@ def drop_database(server_url: str, dbname: str) -> None:
         )
 
 
+def ensure_database(server_url: str, dbname: str) -> bool:
+    """Create the database `dbname` on the server of `server_url` unless it exists (the
+    MLflow and Airflow metadata databases beside RoadAccidents); True when created."""
+    with psycopg.connect(to_libpq_url(server_url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+        if exists.fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    return True
+
+
 @contextmanager
 def temporary_database(server_url: str, prefix: str = "gls_tmp") -> Iterator[str]:
     """A new database migrated to head, dropped on exit; yields its URL."""

@@ -5,7 +5,7 @@ import logging
 from fastapi import APIRouter, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 
-from model_api.deps import AdminUser, CurrentUser, ServicesDep, ServingDep
+from model_api.deps import CurrentUser, ReloaderUser, ServicesDep, ServingDep
 from model_api.routes import errors
 from model_api.schemas import ModelDescription, Refreshed
 from model_api.services import Services
@@ -38,7 +38,7 @@ async def describe(_: CurrentUser, services: ServicesDep, serving: ServingDep) -
     return _describe(serving, services)
 
 
-async def _refresh(admin: AdminUser, services: ServicesDep) -> Refreshed:
+async def _refresh(user: ReloaderUser, services: ServicesDep) -> Refreshed:
     """Load the current champion fully, then swap it in; on failure keep serving the old one."""
     previous = services.holder.serving
     try:
@@ -49,7 +49,7 @@ async def _refresh(admin: AdminUser, services: ServicesDep) -> Refreshed:
             f"{error}; still serving "
             + (f"version {previous.model.version}" if previous else "no model"),
         ) from error
-    log.info("model refreshed", extra={"by": admin.username, "version": serving.model.version})
+    log.info("model refreshed", extra={"by": user.username, "version": serving.model.version})
     return Refreshed(
         previous_version=None if previous is None else str(previous.model.version),
         model=_describe(serving, services),
