@@ -112,14 +112,14 @@ def main() -> None:
     ingest = wait_for(
         "the ingestion run", lambda: airflow.run_after(INGEST_DAG_ID, dropped), args.timeout
     )
-    print(f"ingestion run {ingest['run_id']}: {ingest['state']}")
+    print(f"ingestion run {ingest['dag_run_id']}: {ingest['state']}")
     train = wait_for(
         "the training run",
         lambda: airflow.run_after(TRAIN_DAG_ID, moment(ingest["end_date"]) - 5),
         args.timeout,
     )
-    seconds = {**airflow.task_seconds(INGEST_DAG_ID, ingest["run_id"])}
-    seconds.update(airflow.task_seconds(TRAIN_DAG_ID, train["run_id"]))
+    seconds = {**airflow.task_seconds(INGEST_DAG_ID, ingest["dag_run_id"])}
+    seconds.update(airflow.task_seconds(TRAIN_DAG_ID, train["dag_run_id"]))
     ended = moment(train["end_date"])
     reloaded = bool(seconds.get("reload_model_api"))
     if reloaded:  # the reload is the training run's last task: its end is the run's end
