@@ -75,7 +75,7 @@ def test_each_broken_variant_fails_with_file_and_line_and_leaves_tables(
 ):
     year = next(y for y in generated.years if y.year == 2021)
     broken = write_broken_variant(year.folder, tmp_path / "2021", kind, seed=3)
-    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.0).outcomes
+    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.0, max_unknown_share=0.0).outcomes
     assert outcome.status == "failed"
     if kind == "missing_file":
         assert "no file for table(s)" in outcome.reason

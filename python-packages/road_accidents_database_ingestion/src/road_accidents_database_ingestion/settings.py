@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_FILE_VARIABLE = "GLS_ENV_FILE"
 DEFAULT_MAX_REJECT_SHARE = 0.02
+DEFAULT_MAX_UNKNOWN_SHARE = 0.05
 
 
 def env_file() -> Path:
@@ -55,6 +56,14 @@ class GlsSettings(BaseSettings):
         le=1,
         validation_alias="GLS_INGEST_MAX_REJECT_SHARE",
         description="Share of rejected rows above which a file, and its year, fails.",
+    )
+    ingest_max_unknown_share: float = Field(
+        DEFAULT_MAX_UNKNOWN_SHARE,
+        ge=0,
+        le=1,
+        validation_alias="GLS_INGEST_MAX_UNKNOWN_SHARE",
+        description="Share of one column's values that are no code of it (kept as NULL) above"
+        " which a file, and its year, fails.",
     )
     up_services: str = Field(
         "all",

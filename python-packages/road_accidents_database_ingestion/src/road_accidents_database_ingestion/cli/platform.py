@@ -56,7 +56,10 @@ def _seed_and_ingest(settings: GlsSettings) -> None:
         typer.echo(f"data directory empty: writing demo BAAC files into {data_dir}")
         generate_demo_data(data_dir, list(DEMO_YEARS), scale=DEMO_SCALE, seed=42)
     report = ingest(
-        settings.database_url, data_dir, max_reject_share=settings.ingest_max_reject_share
+        settings.database_url,
+        data_dir,
+        max_reject_share=settings.ingest_max_reject_share,
+        max_unknown_share=settings.ingest_max_unknown_share,
     )
     loaded = sum(o.status == "loaded" for o in report.outcomes)
     failed = [f"{o.year}: {o.reason}" for o in report.outcomes if o.status == "failed"]
