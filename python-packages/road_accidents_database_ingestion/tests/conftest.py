@@ -6,6 +6,8 @@ import pytest
 
 from road_accidents_database_ingestion.settings import GlsSettings
 
+from .ingestion_support import REAL_2018, SAMPLE, require_shared
+
 SETTING_VARIABLES = [
     field.validation_alias
     for field in GlsSettings.model_fields.values()
@@ -20,3 +22,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def real_sample():
+    """The real 2021 sample in ../shared (a failure in CI when absent, else a skip)."""
+    return require_shared(SAMPLE)
+
+
+@pytest.fixture
+def real_2018():
+    """The real whole-year 2018 lieux and vehicules files in ../shared."""
+    return require_shared(REAL_2018)

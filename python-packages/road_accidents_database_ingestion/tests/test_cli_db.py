@@ -13,7 +13,7 @@ import pytest
 
 from road_accidents_database_ingestion.db.embedded import free_port
 
-from .ingestion_support import SAMPLE, sample_year
+from .ingestion_support import sample_year
 
 GLS = [sys.executable, "-m", "road_accidents_database_ingestion.cli"]
 
@@ -38,7 +38,7 @@ def gls(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*GLS, *args], env=env, capture_output=True, text=True, check=False)
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+@pytest.mark.usefixtures("real_sample")
 def test_up_status_url_down(gls_env):
     sample_year(Path(gls_env["ROAD_ACCIDENTS_DATA_DIRECTORIES"]))
     first = gls(gls_env, "up")

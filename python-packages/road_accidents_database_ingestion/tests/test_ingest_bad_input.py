@@ -10,9 +10,9 @@ import pytest
 
 from road_accidents_database_ingestion.pipeline import ingest
 
-from .ingestion_support import SAMPLE, SAMPLE_FILES, counts, query, sample_year
+from .ingestion_support import SAMPLE_FILES, counts, query, sample_year
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+pytestmark = pytest.mark.usefixtures("real_sample")
 
 
 def _lines(path: Path) -> list[str]:

@@ -14,9 +14,9 @@ from road_accidents_database_ingestion.loader import refresh_current_communes
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
 from road_accidents_database_ingestion.settings import to_libpq_url
 
-from .ingestion_support import SAMPLE, SAMPLE_FILES, counts, data_lines, query, sample_year
+from .ingestion_support import SAMPLE_FILES, counts, data_lines, query, sample_year
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+pytestmark = pytest.mark.usefixtures("real_sample")
 
 
 def test_every_real_row_is_loaded_or_rejected_with_a_reason(database_url, tmp_path):
