@@ -22,7 +22,7 @@ from road_accidents_database_ingestion.problems import Reject
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-_DECIMAL = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$"
+_DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _TRIM = " \t\u00a0"
 MAX_REJECTS_PER_COLUMN = 1000
 ROW_COLUMNS = frozenset({"num_acc", "an", "mois", "jour", "dep", "num_veh"})
@@ -171,7 +171,8 @@ class ColumnConverter:
         try:
             return pc.cast(cells, pa.int64())
         except pa.ArrowInvalid:
-            numbers = self._parse(column, cells, pa.float64(), _DECIMAL, "is not an integer")
+            points = pc.replace_substring(cells, ",", ".")
+            numbers = self._parse(column, points, pa.float64(), _DECIMAL, "is not an integer")
             not_whole = pc.or_(
                 pc.invert(pc.is_finite(numbers)), pc.not_equal(numbers, pc.floor(numbers))
             )
@@ -192,9 +193,7 @@ class ColumnConverter:
     def decimal(self, column: str) -> pa.Array:
         """float64 cells; decimal commas are accepted."""
         cells = pc.replace_substring(self.cleaned(column, numeric=True), ",", ".")
-        numbers = self._parse(
-            column, cells, pa.float64(), r"^[+-]?(\d+(\.\d*)?|\.\d+)$", "is not a number"
-        )
+        numbers = self._parse(column, cells, pa.float64(), _DECIMAL, "is not a number")
         return self._without_numbers(column, numbers)
 
     def identifier(self, column: str) -> pa.Array:
