@@ -8,7 +8,10 @@ columns listed below. The reader's rows, its profile and the loaded tables must 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -200,3 +203,22 @@ def test_real_vehicle_letters_past_h01_are_kept_as_written(real_2018):
     vehicles = read_table(real_2018 / FILES["vehicules"], "vehicules").rows
     assert Counter(vehicles.column("num_veh").to_pylist()) == written
     assert any(letter > "H01" for letter in written), "the 2018 file goes past H01"
+
+
+def test_gls_ingest_profile_shows_the_shares_without_loading(real_2018, clean_environment):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLS_", "ADMIN_"))}
+    env.update(COLUMNS="400", ADMIN_PASSWORD="unused", GLS_ENV_FILE=str(clean_environment / "x"))
+    command = [sys.executable, "-m", "road_accidents_database_ingestion.cli", "ingest"]
+    done = subprocess.run(
+        [*command, "--profile", str(real_2018)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = len(_raw(real_2018, "lieux")[1])
+    expected = _expected_nulls(real_2018, "lieux")
+    for column in ("circ", "plan", "voie"):
+        assert f"{column} {expected[column] / rows:.1%}" in done.stdout, column
+    assert f"{rows:,}" in done.stdout
