@@ -146,16 +146,18 @@ def test_an_unknown_code_or_unreadable_cell_costs_the_value_and_is_kept(tmp_path
     old = OLD_CARAC + "\n"
     old += "201600000001,16,1,1,1200,8,1,1,x,1,004,,M,0,0,590\n"
     old += "201600000002,16,1,1,25:99,1,1,1,1,1,004,,M,0,0,590\n"
+    old += "201600000003,16,1,1,1445.0,1,1,1,1,1,004,,M,0,0,590\n"
     old += "2016000000xx,16,1,1,1200,1,1,1,1,1,004,,M,0,0,590\n"
     result = _read(tmp_path, "caracteristiques_2016.csv", old, "caracteristiques", "cp1252")
-    assert _column(result, "num_acc") == [201600000001, 201600000002]
-    assert _column(result, "lum") == [None, 1]
-    assert _column(result, "atm") == [None, 1]
-    assert _column(result, "hour") == [12, None]
+    assert _column(result, "num_acc") == [201600000001, 201600000002, 201600000003]
+    assert _column(result, "lum") == [None, 1, 1]
+    assert _column(result, "atm") == [None, 1, 1]
+    assert _column(result, "hour") == [12, None, 14]
+    assert _column(result, "minute") == [0, None, 45]
     assert sorted((u.line, u.column, u.raw) for u in result.unknowns) == [
         (2, "atm", "x"),
         (2, "lum", "8"),
         (3, "hrmn", "25:99"),
     ]
-    assert [(r.line, r.column, r.rule) for r in result.rejects] == [(4, "num_acc", "type")]
+    assert [(r.line, r.column, r.rule) for r in result.rejects] == [(5, "num_acc", "type")]
     assert result.profile["lum"].unknown == 1

@@ -36,6 +36,7 @@ def _summary(report: IngestReport) -> Table:
     for name in ("year", "status", "files", "accidents", "places", "vehicles", "persons"):
         table.add_column(name, justify="left" if name == "status" else "right", no_wrap=True)
     table.add_column("rejected", justify="right", no_wrap=True)
+    table.add_column("unknown", justify="right", no_wrap=True)
     table.add_column("seconds", justify="right", no_wrap=True)
     table.add_column("reason", overflow="fold", min_width=20)
     for o in report.outcomes:
@@ -48,6 +49,7 @@ def _summary(report: IngestReport) -> Table:
             str(o.files),
             *counts,
             str(o.rows_rejected),
+            str(o.unknown_values),
             f"{o.seconds:.2f}",
             o.reason or "",
         )

@@ -187,8 +187,8 @@ def _old_degrees(cells: pa.Array, values: pa.Array, limit: float) -> pa.Array:
 
 def _time(conv: ColumnConverter) -> tuple[pa.Array, pa.Array]:
     """Hour and minute from `HH:MM` (new files) or `HHMM` without leading zeros (old files),
-    whichever a cell holds; a time that is neither is unknown."""
-    cells = conv.cleaned("hrmn")
+    whichever a cell holds (`1445.0` too); a time that is neither is unknown."""
+    cells = conv.code("hrmn")
     parts = pc.extract_regex(cells, r"^(?P<h>\d{1,2}):?(?P<m>\d{2})$|^(?P<s>\d{1,2})$")
     bad = pc.and_kleene(pc.is_valid(cells), pc.is_null(parts)).to_numpy(zero_copy_only=False)
 
