@@ -69,7 +69,7 @@ class ColumnConverter:
         self.bad = np.zeros(len(lines), dtype=bool)
         self.rejects: list[Reject] = []
         self.unknowns: list[Unknown] = []
-        self._not_given: dict[str, np.ndarray] = {}
+        self._not_given: dict[str, list[pa.Array]] = {}
         self._unknown: dict[str, np.ndarray] = {}
         self._cleaned: dict[str, pa.Array] = {}
 
@@ -90,9 +90,8 @@ class ColumnConverter:
         return markers(self._table, self._layout, column)
 
     def _count_not_given(self, column: str, mask: pa.Array) -> None:
-        flags = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
-        seen = self._not_given.get(column)
-        self._not_given[column] = flags if seen is None else seen | flags
+        """Remember the "not given" cells of `column` (counted once, by `profile`)."""
+        self._not_given.setdefault(column, []).append(mask)
 
     def cleaned(self, column: str, *, numeric: bool = False) -> pa.Array:
         """Trimmed cells, with the column's "not given" text markers as NULL (numeric columns
@@ -113,7 +112,14 @@ class ColumnConverter:
         numbers = self.markers(column).numbers
         if not numbers or not self.has(column):
             return values
-        given = pc.is_in(values, pa.array(sorted(numbers), values.type))
+        if len(numbers) == 1:
+            given = pc.fill_null(
+                pc.equal(values, pa.scalar(next(iter(numbers)), values.type)), False
+            )
+        else:
+            given = pc.is_in(values, pa.array(sorted(numbers), values.type))
+        if not given.true_count:
+            return values
         self._count_not_given(column, given)
         return pc.if_else(given, None, values)
 
@@ -198,9 +204,8 @@ class ColumnConverter:
 
     def identifier(self, column: str) -> pa.Array:
         """int64 ids printed with (no-break) space thousands separators: `201 764`."""
-        cells = self.cleaned(column, numeric=True)
-        compact = pc.replace_substring_regex(cells, "[ \u00a0\u202f]", "")
-        return self._without_numbers(column, self._whole(column, compact))
+        compact = pc.replace_substring_regex(self.cleaned(column), "[ \u00a0\u202f]", "")
+        return self._whole(column, compact)
 
     def code(self, column: str) -> pa.Array:
         """Text codes (`actp`: digits and letters); integers printed as floats lose `.0`."""
@@ -218,26 +223,33 @@ class ColumnConverter:
 
     def domain(self, column: str, values: pa.Array, allowed: pa.Array, what: str) -> pa.Array:
         """`values` with codes outside `allowed` as NULL, each kept as an unknown of `column`."""
-        outside = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
-        mask = pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
-        if not mask.any():
+        inside = pc.is_in(values, allowed)
+        if inside.true_count + values.null_count == len(values):
             return values
+        outside = pc.and_(pc.is_valid(values), pc.invert(inside))
+        mask = pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
         self.invalid(mask, column, "domain", what)
         return pc.if_else(pa.array(mask), None, values)
 
     def profile(self, columns: tuple[str, ...]) -> dict[str, ColumnProfile]:
         """Per column of the file: rows, "not given" and unknown cells (among kept rows)."""
         kept = ~self.bad
-        rows = int(kept.sum())
+        bad_rows = pa.array(np.flatnonzero(self.bad))
         out = {}
         for column in columns:
             if not self.has(column):
                 continue
-            given = self._not_given.get(column)
+            masks = self._not_given.get(column, [])
+            given = 0
+            if masks:
+                mask = masks[0] if len(masks) == 1 else pc.or_(*masks[:2])
+                for more in masks[2:]:
+                    mask = pc.or_(mask, more)
+                given = pc.sum(mask).as_py() or 0
+                if len(bad_rows):
+                    given -= pc.sum(mask.take(bad_rows)).as_py() or 0
             unknown = self._unknown.get(column)
             out[column] = ColumnProfile(
-                rows,
-                int((given & kept).sum()) if given is not None else 0,
-                int((unknown & kept).sum()) if unknown is not None else 0,
+                int(kept.sum()), given, int((unknown & kept).sum()) if unknown is not None else 0
             )
         return out
