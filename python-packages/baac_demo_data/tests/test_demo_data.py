@@ -20,8 +20,10 @@ from baac_demo_data.generator import YearRecords, generate_year
 from baac_demo_data.layouts import TABLES, file_format, file_name
 from road_accidents_database_ingestion.codes import variable, variables_by_column
 from road_accidents_database_ingestion.discovery import parse_years
+from road_accidents_database_ingestion.not_given import OLD, markers
 from road_accidents_database_ingestion.reference import load_communes, load_former_codes
 
+TABLE = {"places": "lieux", "vehicles": "vehicules"}
 SCALE = 0.01
 YEARS = (2005, 2009, 2012, 2016, 2021, 2022, 2023)
 NBSP = "\u00a0"
@@ -135,6 +137,29 @@ def test_old_layout_codes_dates_places_and_quirks(demo: Path):
     assert {"secu1", "id_vehicule"}.isdisjoint(persons.columns)
     assert "vma" not in _frame(demo, 2009, "lieux").columns
     assert "4" in set(_frame(demo, 2005, "vehicules")["catv"])  # pre-2007 categories
+
+
+def test_old_files_leave_values_out_and_pad_codes_as_the_real_2018_files(tmp_path: Path):
+    generate_demo_data(tmp_path, [2018], scale=0.1, seed=5)
+    places, vehicles = (_frame(tmp_path, 2018, t) for t in ("lieux", "vehicules"))
+    circ = places["circ"].value_counts(normalize=True)
+    assert 0.03 < circ["0"] < 0.07 and 0.002 < circ[""] < 0.02  # 2018: 4.8% and 0.7%
+    assert (places["larrout"] == "000").mean() > 0.05
+    for frame, table in ((places, "places"), (vehicles, "vehicles")):
+        for column in frame.columns:
+            coded = variables_by_column().get((table, column))
+            if coded is None or 0 in coded.values:
+                continue
+            zeros = frame[column].str.fullmatch("0+")
+            allowed = 0 in markers(TABLE[table], OLD, column).numbers
+            assert not zeros.any() or allowed, column
+    for column, width in (("catv", 2), ("obs", 2), ("manv", 2), ("occutc", 3)):
+        written = vehicles[column][vehicles[column] != ""]
+        assert (written.str.len() == width).all(), column
+    assert (places["nbv"][places["nbv"] != ""].str.len() == 2).all()
+    letters = set(vehicles["num_veh"])
+    assert "Z01" in letters and letters - {f"{c}01" for c in "ABCDEFGHZ"}, "letters past H01"
+    assert not vehicles.duplicated(["Num_Acc", "num_veh"]).any()
 
 
 def test_new_layout_quoting_encoding_and_markers(demo: Path):

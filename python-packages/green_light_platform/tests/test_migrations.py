@@ -22,7 +22,13 @@ def test_upgrade_creates_the_registry_and_is_idempotent(empty_database_url):
     assert migrate.current_revision(empty_database_url) is None
     migrate.upgrade(empty_database_url)
     assert migrate.current_revision(empty_database_url) == migrate.head_revision()
-    assert {"source_files", "ingested_years", "rejects"} <= tables(empty_database_url)
+    assert {
+        "source_files",
+        "ingested_years",
+        "rejects",
+        "unknown_values",
+        "column_profiles",
+    } <= tables(empty_database_url)
 
     migrate.upgrade(empty_database_url)
     assert migrate.current_revision(empty_database_url) == migrate.head_revision()

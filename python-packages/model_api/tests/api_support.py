@@ -96,6 +96,7 @@ def api_settings(database_url: str, tracking_uri: str, **overrides: object) -> A
         "model_poll_seconds": 0,
         "prediction_log_flush_seconds": 0.1,
         "user_cache_seconds": 0,
+        "service_password": None,
     } | overrides
     sections = {
         name: field.annotation

@@ -103,3 +103,19 @@ def test_public_routes_need_no_token(api, path):
 def test_secured_route_of_the_2024_api(api):
     assert api.client.get("/secured").status_code == 401
     assert api.client.get("/secured", headers=api.admin_headers()).status_code == 200
+
+
+def test_routes_that_need_the_database_answer_503_with_retry_after_while_it_is_gone(
+    api, database_url, postgres_server_url
+):
+    headers = api.admin_headers()
+    name = psycopg.conninfo.conninfo_to_dict(to_libpq_url(database_url))["dbname"]
+    drop_database(postgres_server_url, name)
+    for response in (
+        api.client.post("/token", data={"username": "someone", "password": "whatever"}),
+        api.client.post("/user/signup", json={"username": "newbie", "password": "a-password"}),
+        api.client.get("/users", headers=headers),
+    ):
+        assert response.status_code == 503, response.text
+        assert response.headers["Retry-After"] == "5"
+        assert "database unreachable" in response.json()["detail"]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from green_light_platform.settings import to_libpq_url
 
-SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "baac-2021-sample"
+SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+SAMPLE = SHARED_DATA / "baac-2021-sample"
+REAL_2018 = SHARED_DATA / "baac-2018-places-vehicles"
 SAMPLE_FILES = {
     "caracteristiques": "caracteristiques-2021.csv",
     "lieux": "lieux-2021.csv",
@@ -17,6 +21,16 @@ SAMPLE_FILES = {
     "usagers": "usagers-2021.csv",
 }
 TABLES = ("accidents", "places", "vehicles", "persons")
+
+
+def require_shared(folder: Path) -> Path:
+    """`folder` of the real data in ../shared: skipped when absent, except in CI (CI=true),
+    where its absence is a failure."""
+    if not folder.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"real data missing in CI: {folder}")
+        pytest.skip(f"real data not present: {folder}")
+    return folder
 
 
 def sample_year(root: Path, year_folder: str = "2021") -> Path:

@@ -8,10 +8,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .ingestion_support import SAMPLE, sample_year
+from .ingestion_support import sample_year
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+@pytest.mark.usefixtures("real_sample")
 def test_up_ingests_the_data_directory_then_changes_nothing(gls_cli):
     sample_year(Path(gls_cli.env["ROAD_ACCIDENTS_DATA_DIRECTORIES"]))
     first = gls_cli("up")

@@ -10,9 +10,9 @@ import pytest
 
 from road_accidents_database_ingestion.pipeline import ingest
 
-from .ingestion_support import SAMPLE, SAMPLE_FILES, counts, query, sample_year
+from .ingestion_support import SAMPLE_FILES, counts, query, sample_year
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+pytestmark = pytest.mark.usefixtures("real_sample")
 
 
 def _lines(path: Path) -> list[str]:
@@ -109,7 +109,10 @@ CASES: list[tuple[Callable[[Path], None], list[str]]] = [
     (duplicate_keys, ["caracteristiques-2021.csv", "duplicate Num_Acc 202100000002", "line 3"]),
     (orphan_persons, ["usagers-2021.csv", "accident 202100099999 is not an accepted"]),
     (orphan_vehicles, ["vehicules-2021.csv", "accident 202100099998 is not an accepted"]),
-    (out_of_domain_code, ["usagers-2021.csv", "line 2", "grav: 7 is not a code"]),
+    (
+        out_of_domain_code,
+        ["usagers-2021.csv", "column grav: 1 of 907 values unknown", "line 2: grav: '7'"],
+    ),
     (empty_file, ["lieux-2021.csv", "empty file"]),
     (header_only, ["vehicules-2021.csv", "no data rows (header only)"]),
     (year_mismatch, ["does not start with the folder year 2020", "line 2"]),
@@ -128,7 +131,7 @@ def test_bad_input_fails_with_a_clear_reason_and_changes_nothing(
 
     bad = tmp_path / "bad"
     breaker(sample_year(bad))
-    report = ingest(database_url, bad, max_reject_share=0.0)
+    report = ingest(database_url, bad, max_reject_share=0.0, max_unknown_share=0.0)
 
     [outcome] = report.outcomes
     assert outcome.status == "failed"
@@ -142,18 +145,42 @@ def test_bad_input_fails_with_a_clear_reason_and_changes_nothing(
     ) == [("failed", outcome.reason)]
 
 
-def test_rejects_below_the_limit_load_the_rest_and_are_recorded(database_url, tmp_path):
+def test_an_unknown_code_costs_the_value_not_the_row(database_url, tmp_path):
     folder = sample_year(tmp_path)
     out_of_domain_code(folder)
+    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.0).outcomes
+    assert outcome.status == "loaded", outcome.reason
+    assert (outcome.rows_rejected, outcome.unknown_values) == (0, 1)
+    assert counts(database_url)["persons"] == 907
+    assert query(
+        database_url,
+        "SELECT grav FROM persons WHERE num_acc = 202100000001 AND seq = 1",
+    ) == [(None,)]
+    assert query(
+        database_url,
+        "SELECT f.table_name, u.line, u.column_name, u.raw_value FROM unknown_values u"
+        " JOIN source_files f ON f.id = u.source_file_id",
+    ) == [("usagers", 2, "grav", "7")]
+    assert query(
+        database_url,
+        "SELECT p.rows, p.unknown FROM column_profiles p JOIN source_files f"
+        " ON f.id = p.source_file_id WHERE f.table_name = 'usagers' AND p.column_name = 'grav'",
+    ) == [(907, 1)]
+    assert query(database_url, "SELECT count(*) FROM rejects") == [(0,)]
+
+
+def test_rows_left_out_below_the_limit_load_the_rest_and_are_recorded(database_url, tmp_path):
+    folder = sample_year(tmp_path)
+    orphan_persons(folder)
     [outcome] = ingest(database_url, tmp_path, max_reject_share=0.05).outcomes
     assert outcome.status == "loaded"
     assert outcome.rows_rejected == 1
-    assert counts(database_url)["persons"] == 906
+    assert counts(database_url)["persons"] == 907
     assert query(
         database_url,
         "SELECT f.table_name, r.line, r.column_name, r.value, r.rule FROM rejects r"
         " JOIN source_files f ON f.id = r.source_file_id",
-    ) == [("usagers", 2, "grav", "7", "domain")]
+    ) == [("usagers", 909, "num_acc", "202100099999", "orphan")]
 
 
 def test_a_failed_year_does_not_stop_the_others(database_url, tmp_path):

@@ -13,7 +13,7 @@ from road_accidents_database_ingestion.readers import read_table
 from .ingestion_support import counts, query
 
 # One year of each naming, encoding and separator variant of the official files.
-VINTAGES = [2005, 2009, 2012, 2016, 2017, 2019, 2021, 2022, 2023]
+VINTAGES = [2005, 2009, 2012, 2016, 2017, 2018, 2019, 2021, 2022, 2023]
 HARMONISED = {
     "caracteristiques": "accidents",
     "lieux": "places",
@@ -33,6 +33,7 @@ def test_every_vintage_reads_without_a_single_reject(generated):
         for table, path in find_table_files(year.folder).items():
             result = read_table(path, table)
             assert result.rejects == [], (path, result.rejects[:3])
+            assert result.unknowns == [], (path, result.unknowns[:3])
             assert result.rows.num_rows == year.rows(table)
             expected = "2019+" if year.year >= 2019 else "2005-2018"
             assert result.layout == expected, path
@@ -75,7 +76,7 @@ def test_each_broken_variant_fails_with_file_and_line_and_leaves_tables(
 ):
     year = next(y for y in generated.years if y.year == 2021)
     broken = write_broken_variant(year.folder, tmp_path / "2021", kind, seed=3)
-    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.0).outcomes
+    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.0, max_unknown_share=0.0).outcomes
     assert outcome.status == "failed"
     if kind == "missing_file":
         assert "no file for table(s)" in outcome.reason

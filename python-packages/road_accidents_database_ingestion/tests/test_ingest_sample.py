@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import os
+import subprocess
+import sys
 import threading
 
 import psycopg
@@ -14,9 +18,9 @@ from road_accidents_database_ingestion.discovery import YearFolder
 from road_accidents_database_ingestion.loader import refresh_current_communes
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
 
-from .ingestion_support import SAMPLE, SAMPLE_FILES, counts, data_lines, query, sample_year
+from .ingestion_support import SAMPLE_FILES, counts, data_lines, query, sample_year
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+pytestmark = pytest.mark.usefixtures("real_sample")
 
 
 def test_every_real_row_is_loaded_or_rejected_with_a_reason(database_url, tmp_path):
@@ -162,3 +166,28 @@ def test_two_runs_on_one_year_are_serialised(database_url, tmp_path):
         "vehicles": 646,
         "persons": 907,
     }
+
+
+def test_gls_ingest_prints_the_profile_of_what_it_loaded(database_url, tmp_path):
+    folder = sample_year(tmp_path / "data")
+    with (folder / SAMPLE_FILES["caracteristiques"]).open(newline="", encoding="utf-8") as f:
+        atm = [row["atm"] for row in csv.DictReader(f, delimiter=";")]
+    share = sum(cell.strip() in ("", "-1") for cell in atm) / len(atm)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLS_", "ROAD_ACCIDENTS_"))}
+    env.update(
+        COLUMNS="400",
+        ADMIN_PASSWORD="unused",
+        GLS_ENV_FILE=str(tmp_path / "missing.env"),
+        GLS_DATABASE_URL=database_url,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "green_light_platform.cli", "ingest", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Data-quality profile" in done.stdout
+    assert f"atm {share:.1%}" in done.stdout
+    assert counts(database_url)["accidents"] == 382

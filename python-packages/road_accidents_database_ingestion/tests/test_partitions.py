@@ -14,7 +14,7 @@ from road_accidents_database_ingestion import staging
 from road_accidents_database_ingestion.discovery import YearFolder
 from road_accidents_database_ingestion.pipeline import ingest, ingest_year
 
-from .ingestion_support import SAMPLE, TABLES, counts, query, sample_year
+from .ingestion_support import TABLES, counts, query, sample_year
 
 LOADED = {"accidents": 382, "places": 382, "vehicles": 646, "persons": 907}
 
@@ -33,7 +33,7 @@ def partitions(database_url: str, table: str) -> list[str]:
     ]
 
 
-needs_sample = pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared sample data not present")
+needs_sample = pytest.mark.usefixtures("real_sample")
 
 
 @needs_sample

@@ -171,8 +171,52 @@ COLLISION = {
 """Collision type by who is involved: a pedestrian, one vehicle alone, two, three or more."""
 Z_VEHICLE_SHARE = 0.004
 """Multi-vehicle accidents whose last vehicle is lettered `Z01`."""
+OLD_Z_VEHICLE_SHARE = 1700 / 35423
+"""The same in 2005-2018 files: 1,700 `Z01` for 35,423 multi-vehicle accidents in 2018."""
+OLD_RARE_LETTERS = _distribution(
+    np.array(["R01", "B02", "Y01", "T01", "I01", "X01", "Z02", "K01", "J01", "M01", "L01",
+              "F02", "C03", "W01", "A02", "V01", "C02"], dtype=object),
+    np.array([108, 51, 23, 10, 9, 7, 7, 6, 5, 5, 3, 3, 1, 1, 1, 1, 1], dtype=float),
+)  # fmt: skip
+"""Letters past `H01` and second-digit forms of the real 2018 vehicules file, by count."""
+OLD_RARE_LETTER_SHARE = 242 / 35423
+"""Multi-vehicle accidents of 2018 whose last vehicle has one of those letters."""
 SWAPPED_LETTERS_SHARE = 0.5
 """Two-vehicle accidents whose rows list B01 before A01 (as in the real files)."""
+
+# --- how 2005-2018 files leave values out (counts of the real 2018 files) ---------------
+OLD_FILE_ROWS: Mapping[str, int] = {"lieux": 57_783, "vehicules": 98_876}
+OLD_LEFT_OUT: Mapping[tuple[str, str], tuple[int, int]] = {
+    ("lieux", "circ"): (2778, 405),
+    ("lieux", "plan"): (865, 420),
+    ("lieux", "prof"): (399, 439),
+    ("lieux", "surf"): (358, 442),
+    ("lieux", "vosp"): (0, 525),
+    ("lieux", "infra"): (0, 466),
+    ("lieux", "situ"): (0, 494),
+    ("lieux", "env1"): (0, 459),
+    ("lieux", "nbv"): (0, 507),
+    ("lieux", "larrout"): (6958, 44074),
+    ("vehicules", "senc"): (0, 132),
+    ("vehicules", "obs"): (0, 189),
+    ("vehicules", "obsm"): (0, 135),
+    ("vehicules", "choc"): (0, 133),
+    ("vehicules", "manv"): (0, 132),
+}
+"""Per column, cells written `0` (`00`, `000`) and cells left empty for "not given", out of
+OLD_FILE_ROWS of the table: old demo years leave values out at these rates, and in these
+two ways (a `0` only where `not_given.py` says it means "not given")."""
+OLD_PADDED_WIDTHS: Mapping[tuple[str, str], int] = {
+    ("lieux", "nbv"): 2,
+    ("lieux", "env1"): 2,
+    ("lieux", "larrout"): 3,
+    ("vehicules", "catv"): 2,
+    ("vehicules", "occutc"): 3,
+    ("vehicules", "obs"): 2,
+    ("vehicules", "manv"): 2,
+}
+"""Columns the 2017-2018 files zero-pad to a width (`02`, `07`, `000`); others are unpadded."""
+OLD_PADDED_FROM = 2017
 
 # --- the road (lieux) -----------------------------------------------------------------
 ROAD_CATEGORY = {

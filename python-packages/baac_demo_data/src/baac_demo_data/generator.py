@@ -377,8 +377,16 @@ def _vehicles(rng: np.random.Generator, acc: _Accidents) -> _Vehicles:
     swapped = (acc.vehicle_count == 2) & (rng.random(size) < figures.SWAPPED_LETTERS_SHARE)
     letter = np.where(swapped[accident], 1 - rank, letter)
     last = rank == acc.vehicle_count[accident] - 1
-    lettered_z = (acc.vehicle_count > 1) & ~swapped & (rng.random(size) < figures.Z_VEHICLE_SHARE)
+    z_share = figures.Z_VEHICLE_SHARE if new else figures.OLD_Z_VEHICLE_SHARE
+    lettered_z = (acc.vehicle_count > 1) & ~swapped & (rng.random(size) < z_share)
     letter = np.where(last & lettered_z[accident], 25, letter)
+    num_veh = LETTERS[letter]
+    if not new:
+        # Old files letter some last vehicles past H01 (R01, Y01) or with a second digit (B02).
+        rare = (acc.vehicle_count > 1) & ~swapped & ~lettered_z
+        rare &= rng.random(size) < figures.OLD_RARE_LETTER_SHARE
+        rows = np.flatnonzero(last & rare[accident])
+        num_veh[rows] = _draw(rng, figures.OLD_RARE_LETTERS, len(rows))
     base, step = figures.VEHICLE_ID_BASE
     # The first accident has the highest ids, as in the real files.
     ids = (
@@ -388,7 +396,7 @@ def _vehicles(rng: np.random.Generator, acc: _Accidents) -> _Vehicles:
         + rank
     )
     columns = {
-        "num_veh": LETTERS[letter],
+        "num_veh": num_veh,
         "id_vehicule": ids if new else np.full(count, NOT_GIVEN),
         "senc": _draw(rng, _old_codes(year, "vehicles", "senc", figures.DIRECTION), count),
         "catv": catv,
@@ -667,4 +675,21 @@ def generate_year(year: int, scale: float, seed: int) -> YearRecords:
             **per.columns,
         }
     )
+    if year < figures.NEW_LAYOUT_FROM:
+        _leave_out(rng, places, "lieux")
+        _leave_out(rng, vehicles, "vehicules")
     return YearRecords(year, accidents, places, vehicles, persons)
+
+
+def _leave_out(rng: np.random.Generator, frame: pd.DataFrame, table: str) -> None:
+    """Old files leave values out at the rates of the real 2018 files, counting those the
+    draws already left out (after gravity: a value left out of the file still shaped it)."""
+    rows = figures.OLD_FILE_ROWS[table]
+    for (left_table, column), (zeros, empty) in figures.OLD_LEFT_OUT.items():
+        if left_table != table:
+            continue
+        missing = frame[column].isna() | (frame[column] == NOT_GIVEN)
+        drawn = float(missing.mean())
+        extra = max(0.0, ((zeros + empty) / rows - drawn) / (1 - drawn))
+        out = ~missing & (rng.random(len(frame)) < extra)
+        frame.loc[out, column] = np.nan if frame[column].dtype.kind == "f" else NOT_GIVEN

@@ -2,9 +2,11 @@
 
 2005-2018: cp1252, comma-separated (2009 caracteristiques: tab), values quoted only when they
 hold the separator or a quote; two-digit `an`, `hrmn` without colon, departement followed by 0,
-3-digit commune, coordinates in 1/100000 degree, two-digit `secu`, empty cells for unknowns,
-some integer columns printed as floats. 2019+: UTF-8, `;`-separated, every value quoted,
-`" -1"` for unknowns, decimal commas, ids with no-break-space thousands separators.
+3-digit commune, coordinates in 1/100000 degree, two-digit `secu`, empty cells for unknowns or,
+where `not_given.py` says a 0 means "not given", a `0` as often as in the real 2018 files;
+some integer columns printed as floats, some zero-padded (`02`, `07`, `000`) from 2017.
+2019+: UTF-8, `;`-separated, every value quoted, `" -1"` for unknowns, decimal commas, ids
+with no-break-space thousands separators.
 Cells are built as whole pyarrow string columns, so writing stays fast at full scale.
 """
 
@@ -21,8 +23,12 @@ from baac_demo_data.figures import (
     FIRST_YEAR,
     NEW_LAYOUT_FROM,
     NOT_GIVEN,
+    OLD_LEFT_OUT,
+    OLD_PADDED_FROM,
+    OLD_PADDED_WIDTHS,
     PERSON_IDS_FROM,
 )
+from road_accidents_database_ingestion.not_given import OLD, markers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -178,6 +184,27 @@ class _Cells:
     def floats(self, where: tuple[BaacTable, str] | None) -> bool:
         return where is not None and self.year in FLOAT_CELLS.get(where, frozenset())
 
+    def padding(self, where: tuple[BaacTable, str] | None) -> int:
+        """The zero-padded width of a column in this year's files (1: not padded)."""
+        if where is None or self.new or self.year < OLD_PADDED_FROM:
+            return 1
+        return OLD_PADDED_WIDTHS.get(where, 1)
+
+    def not_given(self, cells: pa.Array, unknown: np.ndarray, where: tuple[BaacTable, str] | None
+                  ) -> pa.Array:  # fmt: skip
+        """Cells not given written as this year writes them: ` -1` (2019+), else empty, or `0`
+        (`00`, `0.0`) in the share of the real 2018 files where `not_given.py` allows it."""
+        cells = _replace(cells, unknown, self.unknown)
+        if self.new or where is None or 0 not in markers(where[0], OLD, where[1]).numbers:
+            return cells
+        zeros, empty = OLD_LEFT_OUT.get(where, (0, 0))
+        if not zeros:
+            return cells
+        # A fixed spread over the rows (no random draw: writing stays a pure function).
+        spread = (np.arange(len(unknown)) * 7919) % 1000 < 1000 * zeros / (zeros + empty)
+        zero = "0.0" if self.floats(where) else "0" * self.padding(where)
+        return _replace(cells, unknown & spread, zero)
+
     def code(
         self, values: pd.Series | np.ndarray, where: tuple[BaacTable, str] | None = None
     ) -> pa.Array:
@@ -186,7 +213,9 @@ class _Cells:
         cells = _text(values)
         if self.floats(where):
             cells = pc.binary_join_element_wise(cells, "0", ".")
-        return _replace(cells, values == NOT_GIVEN, self.unknown)
+        elif self.padding(where) > 1:
+            cells = pc.utf8_lpad(cells, self.padding(where), "0")
+        return self.not_given(cells, values == NOT_GIVEN, where)
 
     def text(self, values: pd.Series | np.ndarray, missing: str) -> pa.Array:
         cells = pa.array(np.asarray(values, dtype=object), pa.string(), from_pandas=True)
@@ -201,7 +230,7 @@ class _Cells:
             cells = _half_metres(filled, ",", "")
         else:
             cells = _half_metres(filled, ".", ".0" if self.floats(where) else "")
-        return _replace(cells, unknown, self.unknown)
+        return self.not_given(cells, unknown, where)
 
 
 def _old_departement(dep: np.ndarray) -> np.ndarray:
@@ -288,15 +317,19 @@ def _lieux(cells: _Cells, frame: pd.DataFrame) -> dict[str, pa.Array]:
 
 def _vehicules(cells: _Cells, frame: pd.DataFrame) -> dict[str, pa.Array]:
     occutc = frame["occutc"].to_numpy()
+    where = ("vehicules", "occutc")
+    no_occupants = "0.0" if cells.floats(where) else "0" * cells.padding(where)
     columns = {
         "Num_Acc": _text(frame["num_acc"]),
         "num_veh": cells.text(frame["num_veh"], ""),
+        # Old files write 0 for "not a public-transport vehicle", 2019+ files leave it empty.
         "occutc": _replace(
-            cells.code(occutc, ("vehicules", "occutc")),
-            occutc == NOT_GIVEN,
-            "" if cells.new else ("0.0" if cells.floats(("vehicules", "occutc")) else "0"),
+            cells.code(occutc, where), occutc == NOT_GIVEN, "" if cells.new else no_occupants
         ),
-        **{c: cells.code(frame[c]) for c in ("senc", "catv", "obs", "obsm", "choc", "manv")},
+        **{
+            c: cells.code(frame[c], ("vehicules", c))
+            for c in ("senc", "catv", "obs", "obsm", "choc", "manv")
+        },
     }
     if cells.new:
         columns["id_vehicule"] = _grouped(frame["id_vehicule"].to_numpy())

@@ -50,6 +50,7 @@ def ingest_one_year(year: int, force: bool = False) -> dict[str, object]:
         [year],
         force=force,
         max_reject_share=settings.ingestion.max_reject_share,
+        max_unknown_share=settings.ingestion.max_unknown_share,
     )
     [outcome] = report.outcomes
     if outcome.status == "failed":

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from green_light_platform.logs import configure_logging
 from model_api.metrics import ApiMetrics, MetricsMiddleware
@@ -22,6 +25,8 @@ from model_api.settings import ApiSettings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Predicts how likely an accident in a given scenario is to **kill or seriously injure** someone,
@@ -69,6 +74,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
     for router in (
         status.router,
         auth.router,
@@ -78,6 +84,23 @@ def create_app(settings: ApiSettings) -> FastAPI:
     ):
         app.include_router(router)
     return app
+
+
+DATABASE_RETRY_AFTER_S = 5
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """A route that needs the database while it is unreachable: a quick, honest 503 (not a
+    500), and a hint of when to try again; the pool reconnects by itself once it is back."""
+    log.warning(
+        "database unavailable",
+        extra={"path": request.url.path, "error": type(error).__name__},
+    )
+    return JSONResponse(
+        {"detail": "database unreachable: try again shortly"},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
 
 
 def app_from_environment() -> FastAPI:

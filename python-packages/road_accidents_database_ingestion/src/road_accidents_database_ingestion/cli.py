@@ -1,12 +1,13 @@
 """`gls ingest`, `gls load-reference` and `gls dictionary` (entry point `gls.commands`).
 
-`gls ingest PATH` loads BAAC year folders with a progress bar and a closing summary.
+`gls ingest PATH` loads BAAC year folders with a progress bar, a closing summary and the
+data-quality profile of what was loaded; `--profile` shows the profile without loading.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,8 +22,14 @@ from road_accidents_database_ingestion.discovery import YearFolder, discover_yea
 from road_accidents_database_ingestion.loader import refresh_current_communes
 from road_accidents_database_ingestion.pipeline import IngestReport, YearOutcome, ingest
 from road_accidents_database_ingestion.problems import FileProblem
+from road_accidents_database_ingestion.quality import FileProfile, profile_files
 from road_accidents_database_ingestion.reference.loader import load_reference_tables
-from road_accidents_database_ingestion.settings import IngestionSettings
+from road_accidents_database_ingestion.settings import IngestionSection, IngestionSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from road_accidents_database_ingestion.readers.columns import ColumnProfile
 
 console = Console(stderr=True)
 
@@ -34,6 +41,7 @@ def _summary(report: IngestReport) -> Table:
     for name in ("year", "status", "files", "accidents", "places", "vehicles", "persons"):
         table.add_column(name, justify="left" if name == "status" else "right", no_wrap=True)
     table.add_column("rejected", justify="right", no_wrap=True)
+    table.add_column("unknown", justify="right", no_wrap=True)
     table.add_column("seconds", justify="right", no_wrap=True)
     table.add_column("reason", overflow="fold", min_width=20)
     for o in report.outcomes:
@@ -46,10 +54,72 @@ def _summary(report: IngestReport) -> Table:
             str(o.files),
             *counts,
             str(o.rows_rejected),
+            str(o.unknown_values),
             f"{o.seconds:.2f}",
             o.reason or "",
         )
     return table
+
+
+def _shares(columns: Mapping[str, ColumnProfile], unknown: bool) -> str:
+    """`circ 5.5%, plan 2.2%`: the columns with a share of "not given" (or unknown) cells."""
+    shares = [
+        (
+            p.unknown_share if unknown else p.not_given_share,
+            p.unknown if unknown else p.not_given,
+            c,
+        )
+        for c, p in columns.items()
+    ]
+    return ", ".join(
+        f"{c} {share:.1%}" for share, count, c in sorted(shares, reverse=True) if count
+    )
+
+
+def _profile(rows: Iterable[FileProfile]) -> Table:
+    table = Table(title='Data-quality profile: share of cells "not given" and unknown (NULL)')
+    for name in ("year", "table", "layout", "rows", "rejected"):
+        table.add_column(name, justify="left" if name in ("table", "layout") else "right")
+    table.add_column("not given", overflow="fold", min_width=30)
+    table.add_column("unknown (no code: kept in unknown_values)", overflow="fold", min_width=20)
+    for p in rows:
+        if p.problem:
+            table.add_row(str(p.year), p.table or "", "", "", "", f"[red]{p.problem}[/]", "")
+            continue
+        table.add_row(
+            str(p.year),
+            p.table or "",
+            p.layout or "",
+            f"{p.rows:,}",
+            f"{p.rejected:,}",
+            _shares(p.columns, unknown=False),
+            f"[yellow]{_shares(p.columns, unknown=True)}[/]",
+        )
+    return table
+
+
+def _loaded_profiles(report: IngestReport) -> list[FileProfile]:
+    return [
+        FileProfile(
+            o.year,
+            table,
+            o.folder,
+            rows=next(iter(columns.values())).rows if columns else 0,
+            columns=columns,
+        )
+        for o in report.outcomes
+        for table, columns in o.profile.items()
+    ]
+
+
+def _print_profile(root: Path, years: list[int]) -> None:
+    with console.status("reading") as status:
+        profiles = profile_files(
+            root, years, on_file=lambda path: status.update(f"reading {path.name}")
+        )
+    Console(width=max(Console().width, 160)).print(_profile(profiles))
+    if any(p.problem for p in profiles):
+        raise typer.Exit(1)
 
 
 def ingest_command(
@@ -63,15 +133,26 @@ def ingest_command(
     force: Annotated[
         bool, typer.Option("--force", help="Reload years whose files are unchanged.")
     ] = False,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help='Only read the files and show, per table and column, the share of "not given"'
+            " and unknown cells (no database needed, nothing loaded).",
+        ),
+    ] = False,
 ) -> None:
     """Ingest BAAC year folders into RoadAccidents; exits 1 when any year failed."""
-    settings = load_settings(IngestionSettings)
-    root = path or settings.ingestion.data_directories
+    root = path or load_settings(IngestionSection).data_directories
     with exit_on(FileProblem, code=2):
         folders = [f for f in discover_year_folders(root) if not year or f.year in year]
     if not folders:
         typer.secho(f"no year folder found in {root}", err=True, fg="yellow")
         raise typer.Exit(0)
+    if profile:
+        _print_profile(root, [f.year for f in folders])
+        return
+    settings = load_settings(IngestionSettings)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -94,9 +175,14 @@ def ingest_command(
             [f.year for f in folders],
             force=force,
             max_reject_share=settings.ingestion.max_reject_share,
+            max_unknown_share=settings.ingestion.max_unknown_share,
             on_year=on_year,
         )
-    Console(width=max(Console().width, 140)).print(_summary(report))
+    out = Console(width=max(Console().width, 140))
+    out.print(_summary(report))
+    loaded = _loaded_profiles(report)
+    if loaded:
+        out.print(_profile(loaded))
     if not report.ok:
         raise typer.Exit(1)
 

@@ -67,8 +67,8 @@ def discover_year_folders(root: Path) -> list[YearFolder]:
     return sorted(folders, key=lambda f: f.year)
 
 
-def find_table_files(folder: Path) -> dict[BaacTable, Path]:
-    """The file of each table in a year folder."""
+def find_table_files(folder: Path, *, require_all: bool = True) -> dict[BaacTable, Path]:
+    """The file of each table in a year folder (only those present, unless `require_all`)."""
     candidates: dict[BaacTable, list[Path]] = {table: [] for table in TABLE_PATTERNS}
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.suffix.lower() not in DATA_SUFFIXES:
@@ -78,13 +78,13 @@ def find_table_files(folder: Path) -> dict[BaacTable, Path]:
             if pattern.match(name):
                 candidates[table].append(path)
     missing = [table for table, paths in candidates.items() if not paths]
-    if missing:
+    if missing and require_all:
         raise FileProblem(folder, f"no file for table(s) {', '.join(missing)}")
     for table, paths in candidates.items():
         if len(paths) > 1:
             names = ", ".join(p.name for p in paths)
             raise FileProblem(folder, f"two or more candidates for table {table}: {names}")
-    return {table: paths[0] for table, paths in candidates.items()}
+    return {table: paths[0] for table, paths in candidates.items() if paths}
 
 
 _YEAR_RANGE = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")

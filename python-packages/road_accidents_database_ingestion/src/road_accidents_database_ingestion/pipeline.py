@@ -27,7 +27,10 @@ from road_accidents_database_ingestion.discovery import (
 )
 from road_accidents_database_ingestion.problems import FileProblem
 from road_accidents_database_ingestion.readers import ReadResult, read_table
-from road_accidents_database_ingestion.settings import DEFAULT_MAX_REJECT_SHARE
+from road_accidents_database_ingestion.settings import (
+    DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MAX_UNKNOWN_SHARE,
+)
 from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
 from road_accidents_database_ingestion.validation import (
     CheckedFile,
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import psycopg
+
+    from road_accidents_database_ingestion.readers.columns import ColumnProfile
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,12 @@ class YearOutcome:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_rejected: int = 0
     seconds: float = 0.0
+    profile: dict[BaacTable, dict[str, ColumnProfile]] = field(default_factory=dict)
+    """Per file and column of a loaded year: cells "not given" and unknown."""
+
+    @property
+    def unknown_values(self) -> int:
+        return sum(p.unknown for columns in self.profile.values() for p in columns.values())
 
 
 @dataclass
@@ -77,6 +88,7 @@ def ingest(
     *,
     force: bool = False,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    max_unknown_share: float = DEFAULT_MAX_UNKNOWN_SHARE,
     on_year: Callable[[YearFolder, YearOutcome | None], None] | None = None,
 ) -> IngestReport:
     """Ingest every year folder under `path` (or only `years`); never raises for bad data."""
@@ -85,7 +97,13 @@ def ingest(
     for folder in folders:
         if on_year:
             on_year(folder, None)
-        outcome = ingest_year(database_url, folder, force=force, max_reject_share=max_reject_share)
+        outcome = ingest_year(
+            database_url,
+            folder,
+            force=force,
+            max_reject_share=max_reject_share,
+            max_unknown_share=max_unknown_share,
+        )
         report.outcomes.append(outcome)
         if on_year:
             on_year(folder, outcome)
@@ -101,6 +119,7 @@ def ingest_year(
     *,
     force: bool = False,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    max_unknown_share: float = DEFAULT_MAX_UNKNOWN_SHARE,
 ) -> YearOutcome:
     """Ingest one year folder: loaded, skipped (unchanged) or failed with a reason."""
     started = time.perf_counter()
@@ -136,7 +155,7 @@ def ingest_year(
                 paths,
                 prints,
                 year_print,
-                max_reject_share=max_reject_share,
+                limits=(max_reject_share, max_unknown_share),
             )
     return _done(outcome, started)
 
@@ -149,7 +168,7 @@ def _read_check_load(
     prints: dict[BaacTable, registry.Fingerprint],
     year_print: str,
     *,
-    max_reject_share: float,
+    limits: tuple[float, float],
 ) -> YearOutcome:
     """Read, check and load the year's files, or record why the year failed.
 
@@ -172,9 +191,9 @@ def _read_check_load(
             _collect(pending, "caracteristiques", reads, problems)
             checking = None
             if not problems:
-                accidents = check_accidents(year, reads["caracteristiques"], max_reject_share)
+                accidents = check_accidents(year, reads["caracteristiques"], *limits)
                 # Queued behind the reads, so the other files are checked while accidents copy.
-                checking = pool.submit(_checked_year, year, accidents, pending, max_reject_share)
+                checking = pool.submit(_checked_year, year, accidents, pending, limits)
                 if accidents.failure is None:
                     first = {"caracteristiques": accidents}
                     load.copy(_record_loaded(conn, year, prints, first, file_ids))
@@ -197,7 +216,10 @@ def _read_check_load(
                 ),
             )
             load.swap()
-            return YearOutcome(year, folder.path, "loaded", None, len(prints), counts, rejected)
+            profile = {t: f.read.profile for t, f in checked.files.items()}
+            return YearOutcome(
+                year, folder.path, "loaded", None, len(prints), counts, rejected, profile=profile
+            )
     return _record_failure(conn, folder, year_print, prints, reads, checked, problems)
 
 
@@ -218,12 +240,12 @@ def _checked_year(
     year: int,
     accidents: CheckedFile,
     pending: dict[BaacTable, Future[ReadResult]],
-    max_reject_share: float,
+    limits: tuple[float, float],
 ) -> CheckedYear:
     """The year's check once the other files are read (raises the FileProblem of one that
     cannot be read, which `_collect` reports)."""
     reads = {table: pending[table].result() for table in _DEPENDENTS}
-    dependents = check_dependents(year, reads, accidents, max_reject_share)
+    dependents = check_dependents(year, reads, accidents, *limits)
     return CheckedYear(year, {"caracteristiques": accidents, **dependents})
 
 
@@ -255,6 +277,7 @@ def _record_loaded(
         )
         file_ids.append(file_id)
         registry.record_rejects(conn, file_id, checked_file.rejects)
+        registry.record_profile(conn, file_id, checked_file.read)
         ids = pa.array([file_id] * checked_file.rows.num_rows, type=pa.int64())
         rows[BY_BAAC_NAME[table].name] = checked_file.rows.append_column("source_file_id", ids)
     return rows
@@ -270,6 +293,7 @@ def _done(outcome: YearOutcome, started: float) -> YearOutcome:
             "reason": outcome.reason,
             "rows_loaded": sum(outcome.rows_loaded.values()),
             "rows_rejected": outcome.rows_rejected,
+            "unknown_values": outcome.unknown_values,
             "seconds": round(outcome.seconds, 2),
         },
     )
@@ -306,6 +330,8 @@ def _record_failure(
         )
         rejects = checked_file.rejects if checked_file else (read.rejects if read else [])
         registry.record_rejects(conn, file_id, rejects)
+        if read is not None:
+            registry.record_profile(conn, file_id, read)
     registry.record_year(
         conn, registry.YearRecord(folder.year, folder.path, year_print, "failed", reason)
     )

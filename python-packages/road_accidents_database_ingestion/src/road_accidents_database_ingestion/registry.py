@@ -1,7 +1,9 @@
 """Bookkeeping of what was ingested: files (with checksums), years and rejected rows.
 
 The registry is what makes re-ingestion cheap and honest: a year whose files have the same
-checksums as at its last successful load is skipped; a failure leaves its reason here.
+checksums as at its last successful load is skipped; a failure leaves its reason here. Each
+file's column profile ("not given" and unknown cells per column) and its unknown values, as
+written, are kept beside it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from road_accidents_database_ingestion.problems import Reject
+    from road_accidents_database_ingestion.readers import ReadResult
     from road_accidents_database_ingestion.tables import BaacTable
 
 INGEST_LOCK_CLASS = 7351
@@ -169,3 +172,21 @@ def record_year(conn: psycopg.Connection, record: YearRecord) -> None:
             record.duration_s,
         ),
     )
+
+
+def record_profile(conn: psycopg.Connection, file_id: int, read: ReadResult) -> None:
+    """Replace the file's column profile and unknown values with those of this read."""
+    conn.execute("DELETE FROM column_profiles WHERE source_file_id = %s", (file_id,))
+    conn.execute("DELETE FROM unknown_values WHERE source_file_id = %s", (file_id,))
+    with conn.cursor().copy(
+        "COPY column_profiles (source_file_id, column_name, rows, not_given, unknown) FROM STDIN"
+    ) as copy:
+        for column, profile in read.profile.items():
+            copy.write_row((file_id, column, profile.rows, profile.not_given, profile.unknown))
+    if not read.unknowns:
+        return
+    with conn.cursor().copy(
+        "COPY unknown_values (source_file_id, line, column_name, raw_value) FROM STDIN"
+    ) as copy:
+        for unknown in read.unknowns:
+            copy.write_row((file_id, unknown.line, unknown.column, unknown.raw))

@@ -1,5 +1,5 @@
-"""Settings of the ingestion: where year folders are dropped, and how many bad rows a file may
-have before its year fails."""
+"""Settings of the ingestion: where year folders are dropped, and how many bad rows or unknown
+values a file may have before its year fails."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import Field
 from green_light_platform.settings import DatabaseSettings, Section, Settings
 
 DEFAULT_MAX_REJECT_SHARE = 0.02
+DEFAULT_MAX_UNKNOWN_SHARE = 0.05
 
 
 class IngestionSection(Section):
@@ -23,6 +24,14 @@ class IngestionSection(Section):
         le=1,
         validation_alias="GLS_INGEST_MAX_REJECT_SHARE",
         description="Share of rejected rows above which a file, and its year, fails.",
+    )
+    max_unknown_share: float = Field(
+        DEFAULT_MAX_UNKNOWN_SHARE,
+        ge=0,
+        le=1,
+        validation_alias="GLS_INGEST_MAX_UNKNOWN_SHARE",
+        description="Share of one column's values that are no code of it (kept as NULL) above"
+        " which a file, and its year, fails.",
     )
 
 

@@ -29,7 +29,10 @@ def ingest_data_directory() -> str:
     data_dir = settings.ingestion.data_directories
     data_dir.mkdir(parents=True, exist_ok=True)
     report = ingest(
-        settings.database.url, data_dir, max_reject_share=settings.ingestion.max_reject_share
+        settings.database.url,
+        data_dir,
+        max_reject_share=settings.ingestion.max_reject_share,
+        max_unknown_share=settings.ingestion.max_unknown_share,
     )
     loaded = sum(o.status == "loaded" for o in report.outcomes)
     for failed in (o for o in report.outcomes if o.status == "failed"):

@@ -1,9 +1,11 @@
 """Validation of a year's four files: a year is loaded only when all four pass.
 
-Checks code domains (from `codes.py`), key uniqueness, year consistency (folder, `Num_Acc`
-prefix, `an`) and that every place, vehicle and person belongs to an accepted accident (and
-every person to an accepted vehicle). Bad rows become Rejects; a file whose rejected share
-exceeds the limit fails, and with it the whole year. The accidents file is checked on its own
+Checks key uniqueness, year consistency (folder, `Num_Acc` prefix, `an`) and that every
+place, vehicle and person belongs to an accepted accident (and every person to an accepted
+vehicle). Bad rows become Rejects; a file whose rejected share exceeds the limit fails, and
+with it the whole year. Codes outside their list cost the value, not the row (the readers
+make them NULL and keep them as unknowns); a file fails only when one column's share of
+unknown values passes its own limit. The accidents file is checked on its own
 first (its accepted rows do not depend on the other files), so the pipeline can copy it while
 the other files are still being read.
 """
@@ -18,14 +20,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from road_accidents_database_ingestion.codes import variables_by_column
 from road_accidents_database_ingestion.problems import Reject
-from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from road_accidents_database_ingestion.readers import ReadResult
+    from road_accidents_database_ingestion.tables import BaacTable
 
 NUM_ACC_YEAR_DIVISOR = 100_000_000
 """`Num_Acc` is the year followed by 8 digits."""
@@ -90,26 +91,6 @@ class _Checker:
                 )
             )
         self.file.rows = self.rows.filter(pa.array(~mask))
-
-
-def _check_domains(checker: _Checker, table: str) -> None:
-    for (table_name, column), variable in variables_by_column().items():
-        if table_name != table or column not in checker.rows.column_names:
-            continue
-        values = checker.rows.column(column)
-        allowed = pa.array(sorted(variable.values, key=str), type=values.type)
-        outside = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
-        mask = pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
-        if mask.any():
-            shown = values.to_pylist()
-            checker.drop(
-                mask,
-                column,
-                "domain",
-                lambda row, c=column, s=shown, v=variable: (
-                    f"{c}: {s[row]!r} is not a code of {v.en}"
-                ),
-            )
 
 
 def _check_year(checker: _Checker, year: int, label: str) -> None:
@@ -198,13 +179,29 @@ def _enforce_share(checked: CheckedFile, max_share: float) -> None:
         )
 
 
-def check_accidents(year: int, read: ReadResult, max_reject_share: float) -> CheckedFile:
+def _enforce_unknown_share(checked: CheckedFile, max_share: float) -> None:
+    """Fail the file when one column's unknown values pass `max_share` of its rows."""
+    for column, profile in checked.read.profile.items():
+        if profile.unknown and profile.unknown_share > max_share:
+            first = next(u for u in checked.read.unknowns if u.column == column)
+            reason = (
+                f"column {column}: {profile.unknown} of {profile.rows} values unknown"
+                f" ({profile.unknown_share:.1%}), above the limit of {max_share:.1%}; first:"
+                f" line {first.line}: {column}: {first.raw!r} {first.why}"
+            )
+            checked.failure = f"{checked.failure}; {reason}" if checked.failure else reason
+            return
+
+
+def check_accidents(
+    year: int, read: ReadResult, max_reject_share: float, max_unknown_share: float
+) -> CheckedFile:
     """Check the accidents file alone: its accepted rows are final before the others are read."""
     checker = _Checker(read)
-    _check_domains(checker, BY_BAAC_NAME["caracteristiques"].name)
     _check_year(checker, year, "caracteristiques")
     _drop_duplicates(checker, ["num_acc"], "Num_Acc")
     _enforce_share(checker.file, max_reject_share)
+    _enforce_unknown_share(checker.file, max_unknown_share)
     return checker.file
 
 
@@ -213,11 +210,11 @@ def check_dependents(
     reads: Mapping[BaacTable, ReadResult],
     accidents: CheckedFile,
     max_reject_share: float,
+    max_unknown_share: float,
 ) -> dict[BaacTable, CheckedFile]:
     """Check places, vehicles and persons against the accepted accidents (and vehicles)."""
     checkers = {table: _Checker(reads[table]) for table in ("lieux", "vehicules", "usagers")}
     for table, checker in checkers.items():
-        _check_domains(checker, BY_BAAC_NAME[table].name)
         _check_year(checker, year, table)
     accident_keys = accidents.rows.column("num_acc")
 
@@ -240,13 +237,18 @@ def check_dependents(
     files = {table: checker.file for table, checker in checkers.items()}
     for checked in files.values():
         _enforce_share(checked, max_reject_share)
+        _enforce_unknown_share(checked, max_unknown_share)
     return files
 
 
 def validate_year(
-    year: int, reads: Mapping[BaacTable, ReadResult], max_reject_share: float
+    year: int,
+    reads: Mapping[BaacTable, ReadResult],
+    max_reject_share: float,
+    max_unknown_share: float,
 ) -> CheckedYear:
     """Check a year's four files together; the returned rows are exactly what may be loaded."""
-    accidents = check_accidents(year, reads["caracteristiques"], max_reject_share)
-    dependents = check_dependents(year, reads, accidents, max_reject_share)
+    limits = (max_reject_share, max_unknown_share)
+    accidents = check_accidents(year, reads["caracteristiques"], *limits)
+    dependents = check_dependents(year, reads, accidents, *limits)
     return CheckedYear(year, {"caracteristiques": accidents, **dependents})

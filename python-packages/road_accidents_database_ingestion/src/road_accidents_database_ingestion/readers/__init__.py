@@ -16,9 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv
 
+from road_accidents_database_ingestion.codes import variables_by_column
 from road_accidents_database_ingestion.problems import FileProblem, Reject
-from road_accidents_database_ingestion.readers.columns import ColumnConverter
+from road_accidents_database_ingestion.readers.columns import (
+    ColumnConverter,
+    ColumnProfile,
+    Unknown,
+)
 from road_accidents_database_ingestion.readers.layouts import (
+    BAAC_COLUMNS,
     CONVERTERS,
     KEY_ALIASES,
     Layout,
@@ -47,6 +53,10 @@ class ReadResult:
     rows_read: int
     rows: pa.Table
     rejects: list[Reject] = field(default_factory=list)
+    unknowns: list[Unknown] = field(default_factory=list)
+    """Cells kept as written whose value became NULL: no code of the column, or unreadable."""
+    profile: dict[str, ColumnProfile] = field(default_factory=dict)
+    """Per column of the file, among the rows kept: cells "not given" and unknown."""
 
 
 def _parse(
@@ -125,9 +135,10 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
         keep = pa.array(~blank)
         raw = {name: values.filter(keep) for name, values in raw.items()}
         lines = lines[~blank]
-    converter = ColumnConverter(raw, lines)
+    converter = ColumnConverter(raw, lines, table, spec.layout)
     converted = CONVERTERS[table](converter, spec.layout)
     harmonised = BY_BAAC_NAME[table]
+    _check_codes(converter, harmonised.name, converted)
     good = pa.array(~converter.bad)
     columns = {
         column.name: converted[column.name].filter(good)
@@ -144,4 +155,19 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
         rows_read=len(lines) + len(skipped),
         rows=pa.table(columns),
         rejects=rejects + converter.rejects,
+        unknowns=converter.unknowns,
+        profile=converter.profile(tuple(n for n in header if n in wanted)),
     )
+
+
+def _check_codes(converter: ColumnConverter, table: str, converted: dict[str, pa.Array]) -> None:
+    """Codes outside a column's list become NULL and are kept as unknowns of their column."""
+    for (table_name, column), variable in variables_by_column().items():
+        source = BAAC_COLUMNS.get(column, column)
+        if table_name != table or column not in converted or not converter.has(source):
+            continue
+        values = converted[column]
+        allowed = pa.array(sorted(variable.values, key=str), type=values.type)
+        converted[column] = converter.domain(
+            source, values, allowed, f"is not a code of {variable.en}"
+        )

@@ -29,6 +29,8 @@ NEW_LAYOUT_FROM = 2019
 
 KEY_ALIASES = {"accident_id": "num_acc"}
 """Header names that mean `num_acc` (2022 caracteristiques calls it `Accident_Id`)."""
+BAAC_COLUMNS = {"inter": "int", "lon": "long"}
+"""Harmonised columns named otherwise in the files."""
 
 
 @dataclass(frozen=True)
@@ -124,21 +126,23 @@ def _ints(conv: ColumnConverter, *columns: str) -> dict[str, pa.Array]:
 
 
 def _departement(conv: ColumnConverter, layout: Layout) -> pa.Array:
-    """INSEE departement codes; old files write the code followed by 0 (`590`, `201` = 2A)."""
-    cells = conv.cleaned("dep")
+    """INSEE departement codes; old files write the code followed by 0 (`590`, `201` = 2A),
+    Corsica sometimes as `2A0`/`2B0` or `2A`/`2B`, overseas as they are (`971`)."""
+    cells = pc.utf8_upper(conv.cleaned("dep", numeric=True))
     if layout == NEW:
-        upper = pc.utf8_upper(cells)
         return pc.if_else(
-            pc.equal(pc.utf8_length(upper), 1), pc.binary_join_element_wise("0", upper, ""), upper
+            pc.equal(pc.utf8_length(cells), 1), pc.binary_join_element_wise("0", cells, ""), cells
         )
-    number = conv.integer("dep")
+    lettered = pc.fill_null(pc.match_substring_regex(cells, r"^2[AB]0?$"), False)
+    number = conv.whole("dep", pc.if_else(lettered, None, cells))
     tens = pc.cast(pc.divide(number, 10), pa.string())
     padded = pc.utf8_lpad(tens, 2, "0")
     corsica = pc.if_else(
         pc.equal(number, 201), "2A", pc.if_else(pc.equal(number, 202), "2B", padded)
     )
     overseas = pc.greater_equal(number, 970)
-    return pc.if_else(overseas, pc.cast(number, pa.string()), corsica)
+    numbered = pc.if_else(overseas, pc.cast(number, pa.string()), corsica)
+    return pc.if_else(lettered, pc.utf8_slice_codeunits(cells, 0, 2), numbered)
 
 
 def _commune(conv: ColumnConverter, layout: Layout, dep: pa.Array) -> pa.Array:
@@ -148,46 +152,58 @@ def _commune(conv: ColumnConverter, layout: Layout, dep: pa.Array) -> pa.Array:
         return pc.if_else(pc.less(pc.utf8_length(cells), 5), pc.utf8_lpad(cells, 5, "0"), cells)
     number = pc.utf8_lpad(pc.replace_substring_regex(cells, r"\.0*$", ""), 3, "0")
     prefix = pc.utf8_slice_codeunits(dep, 0, 2)
-    return pc.binary_join_element_wise(prefix, number, "")
+    # A re-published old file may already give the 5-character INSEE code.
+    whole = pc.equal(pc.utf8_length(number), 5)
+    return pc.if_else(whole, number, pc.binary_join_element_wise(prefix, number, ""))
 
 
 def _coordinates(conv: ColumnConverter, layout: Layout) -> tuple[pa.Array, pa.Array]:
-    """Degrees; old files give integers in 1/100000 degree, 0 meaning unknown."""
-    if layout == NEW:
-        lat, lon = conv.decimal("lat"), conv.decimal("long")
-    else:
-        lat = pc.divide(pc.cast(conv.decimal("lat"), pa.float64()), 100_000.0)
-        lon = pc.divide(pc.cast(conv.decimal("long"), pa.float64()), 100_000.0)
-    unknown = pc.or_kleene(pc.equal(lat, 0.0), pc.equal(lon, 0.0))
-    unknown = pc.fill_null(
-        pc.or_kleene(unknown, pc.or_kleene(pc.is_null(lat), pc.is_null(lon))), True
-    )
-    lat = pc.if_else(unknown, None, lat)
-    lon = pc.if_else(unknown, None, lon)
+    """Degrees. Old files give integers in 1/100000 degree; a cell written with a decimal
+    point or comma and within range is already in degrees (re-saved files). A pair is kept
+    whole or not at all; a value out of range is unknown and drops its pair."""
+    lat, lon = conv.decimal("lat"), conv.decimal("long")
+    if layout == OLD:
+        lat, lon = (
+            _old_degrees(conv.cleaned(name, numeric=True), values, limit)
+            for name, values, limit in (("lat", lat, 90.0), ("long", lon, 180.0))
+        )
+    unknown = pc.fill_null(pc.or_kleene(pc.is_null(lat), pc.is_null(lon)), True)
     for name, values, limit in (("lat", lat, 90.0), ("long", lon, 180.0)):
-        out = pc.fill_null(pc.greater(pc.abs(values), limit), False).to_numpy(zero_copy_only=False)
-        conv.reject(out, name, conv.raw(name), "range", f"is outside +-{limit:g} degrees")
-    return lat, lon
+        out = pc.fill_null(pc.greater(pc.abs(values), limit), False)
+        conv.invalid(
+            out.to_numpy(zero_copy_only=False), name, "range", f"is outside +-{limit:g} degrees"
+        )
+        unknown = pc.or_(unknown, out)
+    return pc.if_else(unknown, None, lat), pc.if_else(unknown, None, lon)
 
 
-def _time(conv: ColumnConverter, layout: Layout) -> tuple[pa.Array, pa.Array]:
-    """Hour and minute from `HH:MM` (new) or `HHMM` without leading zeros (old)."""
-    cells = conv.cleaned("hrmn")
-    if layout == NEW:
-        parts = pc.extract_regex(cells, r"^(?P<h>\d{1,2}):(?P<m>\d{2})$")
-        bad = pc.and_kleene(pc.is_valid(cells), pc.is_null(parts)).to_numpy(zero_copy_only=False)
-        conv.reject(bad, "hrmn", conv.raw("hrmn"), "type", "is not a time HH:MM")
-        hour = pc.cast(pc.struct_field(parts, "h"), pa.int64())
-        minute = pc.cast(pc.struct_field(parts, "m"), pa.int64())
-    else:
-        number = conv.integer("hrmn")
-        hour = pc.divide(number, 100)
-        minute = pc.subtract(number, pc.multiply(hour, 100))
-    out = pc.fill_null(pc.or_(pc.greater(hour, 23), pc.greater(minute, 59)), False).to_numpy(
-        zero_copy_only=False
+def _old_degrees(cells: pa.Array, values: pa.Array, limit: float) -> pa.Array:
+    written_in_degrees = pc.and_(
+        pc.fill_null(pc.match_substring_regex(cells, "[.,]"), False),
+        pc.fill_null(pc.less_equal(pc.abs(values), limit), False),
     )
-    conv.reject(out, "hrmn", conv.raw("hrmn"), "range", "is not a valid time of day")
-    return hour, minute
+    return pc.if_else(written_in_degrees, values, pc.divide(values, 100_000.0))
+
+
+def _time(conv: ColumnConverter) -> tuple[pa.Array, pa.Array]:
+    """Hour and minute from `HH:MM` (new files) or `HHMM` without leading zeros (old files),
+    whichever a cell holds (`1445.0` too); a time that is neither is unknown."""
+    cells = conv.code("hrmn")
+    parts = pc.extract_regex(cells, r"^(?P<h>\d{1,2}):?(?P<m>\d{2})$|^(?P<s>\d{1,2})$")
+    bad = pc.and_kleene(pc.is_valid(cells), pc.is_null(parts)).to_numpy(zero_copy_only=False)
+
+    def number(name: str) -> pa.Array:
+        part = pc.struct_field(parts, name)
+        return pc.cast(pc.if_else(pc.equal(part, ""), None, part), pa.int64())
+
+    short = pc.fill_null(pc.is_valid(number("s")), False)
+    hour = pc.if_else(short, 0, number("h"))
+    minute = pc.if_else(short, number("s"), number("m"))
+    out = pc.fill_null(pc.or_(pc.greater(hour, 23), pc.greater(minute, 59)), False)
+    bad |= out.to_numpy(zero_copy_only=False)
+    conv.invalid(bad, "hrmn", "type", "is not a time of day (HH:MM or HHMM)")
+    keep = pa.array(~bad)
+    return pc.if_else(keep, hour, None), pc.if_else(keep, minute, None)
 
 
 def caracteristiques(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
@@ -216,7 +232,7 @@ def caracteristiques(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Arra
         "date",
         "is not a valid date",
     )
-    hour, minute = _time(conv, layout)
+    hour, minute = _time(conv)
     dep = _departement(conv, layout)
     lat, lon = _coordinates(conv, layout)
     columns = {
@@ -275,12 +291,11 @@ def vehicules(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
 def _old_safety(secu: pa.Array) -> pa.Array:
     """`secu` (kind then use) into `secu1`: the kind when worn, 0 not worn, 8 unknown."""
     kind, use = pc.divide(secu, 10), pc.subtract(secu, pc.multiply(pc.divide(secu, 10), 10))
-    converted = pc.if_else(
+    return pc.if_else(
         pc.less(secu, 10),
         8,
         pc.if_else(pc.equal(use, 1), kind, pc.if_else(pc.equal(use, 2), 0, 8)),
     )
-    return pc.if_else(pc.equal(secu, 0), None, converted)
 
 
 def usagers(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:

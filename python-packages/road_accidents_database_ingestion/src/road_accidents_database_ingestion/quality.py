@@ -1,0 +1,75 @@
+"""The data-quality profile of BAAC files: per table and column, what is missing after reading.
+
+A column's cells are "not given" (a marker of `not_given.py`: NULL by design of the file) or
+unknown (no code of the column, or unreadable: NULL, kept as written in `unknown_values`).
+`gls ingest` prints the profile of what it loaded and the registry keeps it
+(`column_profiles`); `profile_files` gives it for files without loading them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from road_accidents_database_ingestion.discovery import discover_year_folders, find_table_files
+from road_accidents_database_ingestion.problems import FileProblem
+from road_accidents_database_ingestion.readers import read_table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    from road_accidents_database_ingestion.readers.columns import ColumnProfile
+    from road_accidents_database_ingestion.tables import BaacTable
+
+
+@dataclass(frozen=True)
+class FileProfile:
+    """One file's profile, or why it could not be read."""
+
+    year: int
+    table: BaacTable | None
+    path: Path
+    layout: str | None = None
+    rows: int = 0
+    rejected: int = 0
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def profile_files(
+    root: Path,
+    years: Sequence[int] | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> list[FileProfile]:
+    """Read every table file of the year folders under `root` (those present) and profile it;
+    nothing is loaded and no database is needed."""
+    profiles = []
+    for folder in discover_year_folders(root):
+        if years is not None and folder.year not in years:
+            continue
+        try:
+            paths = find_table_files(folder.path, require_all=False)
+        except FileProblem as problem:
+            profiles.append(FileProfile(folder.year, None, folder.path, problem=str(problem)))
+            continue
+        for table, path in paths.items():
+            if on_file is not None:
+                on_file(path)
+            try:
+                read = read_table(path, table)
+            except FileProblem as problem:
+                profiles.append(FileProfile(folder.year, table, path, problem=str(problem)))
+                continue
+            profiles.append(
+                FileProfile(
+                    folder.year,
+                    table,
+                    path,
+                    read.layout,
+                    read.rows_read,
+                    read.rows_read - read.rows.num_rows,
+                    read.profile,
+                )
+            )
+    return profiles
