@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-TOKEN = "model_api_token"
-USERNAME = "model_api_user"
+TOKEN_KEY = "model_api_token"  # noqa: S105 - a session-state key, not a secret
+USERNAME_KEY = "model_api_user"
 CACHE_SECONDS = 300
 """How long a query's answer is reused: the aggregates change once per ingestion."""
 
@@ -121,10 +121,10 @@ def csv_download(table: pd.DataFrame, name: str, key: str) -> None:
 def login_box() -> None:
     """Log in through model_api in the sidebar; the token stays in this session only."""
     with st.sidebar:
-        if st.session_state.get(TOKEN):
-            st.caption(f"Logged in to model_api as **{st.session_state[USERNAME]}**")
+        if st.session_state.get(TOKEN_KEY):
+            st.caption(f"Logged in to model_api as **{st.session_state[USERNAME_KEY]}**")
             if st.button("Log out", key="logout"):
-                st.session_state.pop(TOKEN, None)
+                st.session_state.pop(TOKEN_KEY, None)
                 st.rerun()
             return
         with st.form("login", border=True):
@@ -134,8 +134,8 @@ def login_box() -> None:
             submitted = st.form_submit_button("Log in")
         if submitted:
             try:
-                st.session_state[TOKEN] = model_api().login(username, password)
-                st.session_state[USERNAME] = username
+                st.session_state[TOKEN_KEY] = model_api().login(username, password)
+                st.session_state[USERNAME_KEY] = username
                 st.rerun()
             except ModelApiDown as error:
                 st.error(str(error))

@@ -148,7 +148,7 @@ with st.form("scenario"):
     submitted = st.form_submit_button("Predict", type="primary")
 
 if submitted:
-    token = st.session_state.get(session.TOKEN)
+    token = st.session_state.get(session.TOKEN_KEY)
     if not token:
         st.warning("Log in to model_api (sidebar) to run a prediction.")
         st.stop()
@@ -162,7 +162,7 @@ if submitted:
         st.stop()
     except ModelApiError as error:
         if error.status == 401:
-            st.session_state.pop(session.TOKEN, None)
+            st.session_state.pop(session.TOKEN_KEY, None)
             st.warning("Your model_api session expired: log in again (sidebar).")
         elif error.status == 503:
             st.error(f"model_api has no model to serve yet: {error}")
