@@ -54,8 +54,19 @@ RAW_ACCIDENTS = """
 
 
 def raw_accidents(url: str) -> list[dict]:
-    names = ("num_acc", "year", "dep", "commune", "lat", "lon", "hour", "killed",
-             "hospitalised", "light", "persons")
+    names = (
+        "num_acc",
+        "year",
+        "dep",
+        "commune",
+        "lat",
+        "lon",
+        "hour",
+        "killed",
+        "hospitalised",
+        "light",
+        "persons",
+    )
     return [dict(zip(names, row, strict=True)) for row in rows(url, RAW_ACCIDENTS)]
 
 
@@ -86,7 +97,9 @@ def test_the_ingestion_refreshed_every_view(seeded_database_url):
     assert rows(seeded_database_url, "SELECT count(*) FROM analytics.person_facts")[0][0] == (
         persons
     )
-    assert rows(seeded_database_url, "SELECT year, resolution FROM analytics.cell_years ORDER BY 1") == [
+    assert rows(
+        seeded_database_url, "SELECT year, resolution FROM analytics.cell_years ORDER BY 1"
+    ) == [
         (2021, RESOLUTION),
         (2022, RESOLUTION),
     ]
@@ -105,8 +118,9 @@ def test_a_municipality_and_its_comparisons_equal_the_raw_counts(
     expected = [kpis(mine), kpis(dep), kpis(accidents)]
     for row, wanted in zip(view.comparison.to_dict("records"), expected, strict=True):
         assert {k: row[k] for k in wanted} == wanted
-    population = rows(seeded_database_url, "SELECT population FROM communes WHERE code = %s",
-                      commune)[0][0]
+    population = rows(
+        seeded_database_url, "SELECT population FROM communes WHERE code = %s", commune
+    )[0][0]
     assert view.comparison.iloc[0]["accidents_per_10k"] == pytest.approx(
         len(mine) / 2 / population * 10_000
     )
@@ -159,13 +173,17 @@ def independent_hotspots(accidents: list[dict], floor: int = 3) -> list[tuple[st
 
     def score(group: list[dict]) -> int:
         return sum(
-            WEIGHTS["fatal"] if a["killed"] else
-            WEIGHTS["hospitalised"] if a["hospitalised"] else WEIGHTS["other"]
+            WEIGHTS["fatal"]
+            if a["killed"]
+            else WEIGHTS["hospitalised"]
+            if a["hospitalised"]
+            else WEIGHTS["other"]
             for a in group
         )
 
-    found = [(cell, len(group), score(group)) for cell, group in cells.items()
-             if len(group) >= floor]
+    found = [
+        (cell, len(group), score(group)) for cell, group in cells.items() if len(group) >= floor
+    ]
     return sorted(found, key=lambda c: (-c[2], -c[1], h3.str_to_int(c[0])))
 
 
@@ -180,8 +198,12 @@ def test_hot_spots_are_the_h3_cells_computed_independently(
         expected
     )
     first = ranked.iloc[0]
-    group = [a for a in accidents if a["lat"] is not None
-             and h3.latlng_to_cell(a["lat"], a["lon"], RESOLUTION) == first["cell"]]
+    group = [
+        a
+        for a in accidents
+        if a["lat"] is not None
+        and h3.latlng_to_cell(a["lat"], a["lon"], RESOLUTION) == first["cell"]
+    ]
     assert first["ksi_share"] == pytest.approx(
         sum(a["killed"] + a["hospitalised"] > 0 for a in group) / len(group)
     )
@@ -242,7 +264,9 @@ def test_cells_are_recomputed_only_for_changed_years(database_url):
         assert conn.execute("SELECT count(*) FROM analytics.accident_facts").fetchone() == (1,)
     order = list(seconds)
     assert order[0] == "hotspot_cells"
-    assert order.index("accident_facts") < order.index("commune_year") < order.index(
-        "departement_year"
+    assert (
+        order.index("accident_facts")
+        < order.index("commune_year")
+        < order.index("departement_year")
     )
     assert order.index("accident_facts") < order.index("cell_year")

@@ -51,12 +51,18 @@ place: PlaceChoice | None = None
 if where == "Hot spot":
     floor = session.load(hotspot_floor, what="the hot-spot settings")
     ranked = session.load(rank_hotspots, HotspotFilters(period, floor), what="the hot spots")
-    names = {
-        c: f"#{r} {n or '?'} · {a or 'no address'}"
-        for c, r, n, a in ranked[["cell", "rank", "commune_name", "address"]].itertuples(
-            index=False
-        )
-    }
+    names = (
+        {}
+        if ranked.empty
+        else {
+            c: f"#{r} {n or '?'} · {a or 'no address'}"
+            for c, r, n, a in ranked[["cell", "rank", "commune_name", "address"]].itertuples(
+                index=False
+            )
+        }
+    )
+    if not names:
+        st.info("No hot spot in this period: choose a commune or a point instead.")
     asked = st.query_params.get("spot")
     if asked and asked not in names and h3.is_valid_cell(asked):
         names[asked] = f"cell {asked}"
