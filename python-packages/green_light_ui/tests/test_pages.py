@@ -166,7 +166,7 @@ def test_the_hot_spots_page_ranks_filters_and_details(app, dashboard_database_ur
 def test_predict_prefills_from_the_spot_and_needs_a_login(app, dashboard_database_url):
     test = app(dashboard_database_url, "app_pages/predict.py")
     no_exception(test)
-    spot = test.selectbox(key="spot").options and test.selectbox(key="spot")
+    spot = test.selectbox(key="spot")
     cell = scalar(
         dashboard_database_url,
         "SELECT cell FROM analytics.cell_year GROUP BY cell ORDER BY sum(accidents) DESC,"

@@ -54,6 +54,7 @@ if not int(view.current["accidents"]):
     st.info(f"No accident recorded in {place.name} in {period.first}-{period.last}.")
 
 previous = view.previous
+compared = loaded.first is not None and period.first - period.years >= loaded.first
 columns = st.columns(5)
 for column, (name, title) in zip(
     columns,
@@ -69,7 +70,11 @@ for column, (name, title) in zip(
     column.metric(
         title,
         f"{int(view.current[name]):,}",
-        delta=f"{int(view.current[name]) - int(previous[name]):+,} vs previous {period.years} y",
+        delta=(
+            f"{int(view.current[name]) - int(previous[name]):+,} vs previous {period.years} y"
+            if compared
+            else None
+        ),
         delta_color="inverse",
     )
 
