@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Bytecode caches make every `gls` and test subprocess start several times faster.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install up down status test lint format lock
+.PHONY: install browser up down status test lint format lock
 
 install: $(INSTALLED)
 
@@ -27,8 +27,17 @@ down: install
 status: install
 	$(BIN)/gls status
 
+## The headless browser of the UI's browser test: Debian's chromium, installed when missing and
+## we are root (CI, containers); otherwise the test skips, or fails with CI=true.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
 ## Install, then run the whole test suite against a real PostgreSQL.
-test: install
+test: install browser
 	$(BIN)/pytest
 
 lint: install

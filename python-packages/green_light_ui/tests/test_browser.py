@@ -17,7 +17,7 @@ import pytest
 
 from .conftest import ADMIN, free_port, gls_process, stop, ui_environment, wait_until_up
 
-CHROMIUM = Path(os.environ.get("GLS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, as `make browser` installs it
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
