@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from green_light_platform.db.engine import make_engine
 
@@ -30,8 +30,29 @@ def reader_engine(settings: UiDatabaseSettings) -> Engine:
     )
 
 
-def frame(engine: Engine, query: Query, **params: Any) -> pd.DataFrame:
-    """The rows of `query` with `params`, as a DataFrame with the query's columns."""
-    with engine.connect() as connection:
-        result = connection.execute(text(query.sql), params)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+def frame(db: Engine | Connection, query: Query, **params: Any) -> pd.DataFrame:
+    """The rows of `query` with `params`, as a DataFrame with the query's columns; on a
+    connection, to run a page's queries on one connection checked out once."""
+    if isinstance(db, Engine):
+        with db.connect() as connection:
+            return frame(connection, query, **params)
+    result = db.execute(text(query.sql), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def frames_by(
+    db: Engine | Connection, query: Query, column: str, **params: Any
+) -> dict[str, pd.DataFrame]:
+    """The rows of `query` split by the value of its first `column`, one frame each (without
+    that column): one query answering several tables."""
+    if isinstance(db, Engine):
+        with db.connect() as connection:
+            return frames_by(connection, query, column, **params)
+    result = db.execute(text(query.sql), params)
+    names = list(result.keys())
+    at = names.index(column)
+    rest = names[:at] + names[at + 1 :]
+    parts: dict[str, list[tuple]] = {}
+    for row in result.fetchall():
+        parts.setdefault(row[at], []).append(row[:at] + row[at + 1 :])
+    return {str(key): pd.DataFrame(rows, columns=rest) for key, rows in parts.items()}

@@ -14,7 +14,7 @@ from green_light_ui.database import frame
 from green_light_ui.labels import label
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from green_light_ui.dashboards.overview import Period
 
@@ -102,9 +102,11 @@ def rank_hotspots(engine: Engine, filters: HotspotFilters) -> pd.DataFrame:
         query = queries.HOTSPOT_RANKING_INVOLVING[filters.severity]
     else:
         query = queries.HOTSPOT_RANKING[filters.severity]
-    ranked = frame(engine, query, **params)
-    if ranked.empty:
-        return ranked
+    with engine.connect() as db:
+        ranked = frame(db, query, **params)
+        if ranked.empty:
+            return ranked
+        conditions = dominant_conditions(db, [int(c) for c in ranked["cell"]], filters.period)
     ranked.insert(0, "rank", range(1, len(ranked) + 1))
     ranked["ksi_share"] = ranked["ksi_accidents"] / ranked["accidents"]
     ranked["trend"] = [
@@ -112,8 +114,6 @@ def rank_hotspots(engine: Engine, filters: HotspotFilters) -> pd.DataFrame:
         for e, la in zip(ranked["early_accidents"], ranked["late_accidents"], strict=True)
     ]
     ranked["trend_label"] = [trend_label(t) for t in ranked["trend"]]
-    cells = [int(c) for c in ranked["cell"]]
-    conditions = dominant_conditions(engine, cells, filters.period)
     ranked = ranked.merge(conditions, on="cell", how="left")
     ranked["cell"] = [cell_hex(c) for c in ranked["cell"]]
     centres = [cell_centre(c) for c in ranked["cell"]]
@@ -122,11 +122,11 @@ def rank_hotspots(engine: Engine, filters: HotspotFilters) -> pd.DataFrame:
     return ranked
 
 
-def dominant_conditions(engine: Engine, cells: list[int], period: Period) -> pd.DataFrame:
+def dominant_conditions(db: Engine | Connection, cells: list[int], period: Period) -> pd.DataFrame:
     """Per cell: its commune, usual address and the most frequent road category, speed limit,
     light, intersection, weather, vehicle categories and road users, as labels."""
-    found = frame(engine, queries.CELL_CONDITIONS, cells=cells, **period.params())
-    involved = frame(engine, queries.CELL_INVOLVED, cells=cells, **period.params())
+    found = frame(db, queries.CELL_CONDITIONS, cells=cells, **period.params())
+    involved = frame(db, queries.CELL_INVOLVED, cells=cells, **period.params())
     rows = []
     for row in found.itertuples(index=False):
         mine = involved[involved["cell"] == row.cell]

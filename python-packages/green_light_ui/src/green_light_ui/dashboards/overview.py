@@ -64,15 +64,16 @@ class Overview:
 
 
 def load_overview(engine: Engine, period: Period, top: int = 15) -> Overview:
-    departements = frame(engine, queries.DEPARTEMENT_RATES, **period.params())
+    with engine.connect() as db:
+        departements = frame(db, queries.DEPARTEMENT_RATES, **period.params())
+        communes = frame(db, queries.TOP_COMMUNES, **period.params(), limit=top)
+        trend = frame(db, queries.NATIONAL_TREND)
     departements["ksi_per_100k"] = per_100k(
         departements["ksi_accidents"], departements["population"].astype(float), period.years
     )
-    communes = frame(engine, queries.TOP_COMMUNES, **period.params(), limit=top)
     communes["ksi_per_100k"] = per_100k(
         communes["ksi_accidents"], communes["population"].astype(float), period.years
     )
-    trend = frame(engine, queries.NATIONAL_TREND)
     return Overview(departements, trend, communes)
 
 

@@ -11,11 +11,11 @@ import pandas as pd
 from green_light_ui import queries
 from green_light_ui.dashboards.hotspots import WEIGHTS, cell_hex
 from green_light_ui.dashboards.overview import Period
-from green_light_ui.database import frame
+from green_light_ui.database import frame, frames_by
 from green_light_ui.labels import with_labels
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from green_light_ui.queries import Scope
 
@@ -59,8 +59,8 @@ def place_options(engine: Engine) -> pd.DataFrame:
     return options
 
 
-def find_place(engine: Engine, kind: Scope, code: str) -> Place | None:
-    rows = frame(engine, queries.PLACE_POPULATION[kind], code=code)
+def find_place(db: Engine | Connection, kind: Scope, code: str) -> Place | None:
+    rows = frame(db, queries.PLACE_POPULATION[kind], code=code)
     if rows.empty:
         return None
     row = rows.iloc[0]
@@ -106,18 +106,23 @@ def _row(name: str, kpis: pd.Series, population: float | None, years: int) -> di
 
 
 def load_place(engine: Engine, place: Place, period: Period) -> PlaceView:
-    """Everything the municipality / departement page shows, one query per table."""
+    """Everything the municipality / departement page shows, on one connection."""
+    with engine.connect() as db:
+        return _load_place(db, place, period)
+
+
+def _load_place(db: Connection, place: Place, period: Period) -> PlaceView:
     params = {"code": place.code, **period.params()}
-    by_year = frame(engine, queries.PLACE_BY_YEAR[place.kind], code=place.code)
+    by_year = frame(db, queries.PLACE_BY_YEAR[place.kind], code=place.code)
     rows = [_row(place.title, totals(by_year, period), place.population, period.years)]
     if place.kind == "commune":
-        dep = find_place(engine, "dep", place.dep)
-        dep_by_year = frame(engine, queries.PLACE_BY_YEAR["dep"], code=place.dep)
+        dep = find_place(db, "dep", place.dep)
+        dep_by_year = frame(db, queries.PLACE_BY_YEAR["dep"], code=place.dep)
         name = dep.title if dep else place.dep
         population = dep.population if dep else None
         rows.append(_row(name, totals(dep_by_year, period), population, period.years))
-    nation = frame(engine, queries.NATIONAL_TREND)
-    national_population = frame(engine, queries.NATIONAL_POPULATION).iloc[0]["population"]
+    nation = frame(db, queries.NATIONAL_TREND)
+    national_population = frame(db, queries.NATIONAL_POPULATION).iloc[0]["population"]
     rows.append(_row("France", totals(nation, period), national_population, period.years))
     view = PlaceView(
         place,
@@ -126,28 +131,24 @@ def load_place(engine: Engine, place: Place, period: Period) -> PlaceView:
         by_year,
         totals(by_year, previous_period(period)),
     )
-    breakdown = frame(engine, queries.PLACE_BREAKDOWN[place.kind], **params)
-    for dimension, part in breakdown.groupby("dimension", sort=False):
-        part = part.drop(columns="dimension").reset_index(drop=True)
-        if dimension == "weekday_hour":
-            known = part.dropna(subset=["value"])
-            view.heatmap = pd.DataFrame(
-                {
-                    "weekday": (known["value"] // 100).astype(int),
-                    "hour": (known["value"] % 100).astype(int),
-                    "accidents": known["accidents"],
-                    "ksi_accidents": known["ksi_accidents"],
-                }
-            )
-        else:
-            view.breakdowns[str(dimension)] = with_labels(part, str(dimension))
-    people = frame(engine, queries.PLACE_PEOPLE[place.kind], **params)
-    for dimension, part in people.groupby("dimension", sort=False):
-        part = part.drop(columns="dimension").reset_index(drop=True)
-        view.people[str(dimension)] = with_labels(part, str(dimension))
-    view.accidents = frame(engine, queries.PLACE_ACCIDENTS[place.kind], **params, limit=MAP_LIMIT)
+    breakdowns = frames_by(db, queries.PLACE_BREAKDOWN[place.kind], "dimension", **params)
+    heat = breakdowns.pop("weekday_hour", None)
+    if heat is not None:
+        known = heat.dropna(subset=["value"])
+        view.heatmap = pd.DataFrame(
+            {
+                "weekday": (known["value"] // 100).astype(int),
+                "hour": (known["value"] % 100).astype(int),
+                "accidents": known["accidents"],
+                "ksi_accidents": known["ksi_accidents"],
+            }
+        )
+    view.breakdowns = {d: with_labels(part, d) for d, part in breakdowns.items()}
+    people = frames_by(db, queries.PLACE_PEOPLE[place.kind], "dimension", **params)
+    view.people = {d: with_labels(part, d) for d, part in people.items()}
+    view.accidents = frame(db, queries.PLACE_ACCIDENTS[place.kind], **params, limit=MAP_LIMIT)
     worst = frame(
-        engine,
+        db,
         queries.WORST_PLACES[place.kind],
         **params,
         **{f"w_{k}": v for k, v in WEIGHTS.items()},
