@@ -225,4 +225,4 @@ def test_predict_shows_the_probability_beside_the_historic_share(
         )
     )
     assert shown["Historic KSI share here"] == f"{ksi / total:.1%}"
-    assert len(table(test, "label", "direction")) >= 1
+    assert len(table(test, "factor", "direction")) >= 1

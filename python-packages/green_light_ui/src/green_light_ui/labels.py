@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from green_light_ui.queries import AGE_GROUPS
-from road_accidents_database_ingestion.codes import variable
+from road_accidents_database_ingestion.codes import variable, variables_by_column
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,27 @@ def code_choices(dimension: str) -> dict[int, str]:
     spec = DIMENSIONS[dimension]
     assert spec.coded is not None, f"{dimension} is not coded"
     return {int(code.value): code.en for code in variable(*spec.coded).codes}
+
+
+def label_codes(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Every coded column of `table` in `frame` as labels, under its English title."""
+    coded = variables_by_column()
+    labelled = frame.copy()
+    titles = {}
+    for column in frame.columns:
+        spec = coded.get((table, column))
+        if spec is None:
+            continue
+        labelled[column] = [
+            "Not given" if v is None or pd.isna(v) else _label_or_code(spec, v)
+            for v in frame[column]
+        ]
+        titles[column] = spec.en
+    return labelled.rename(columns=titles)
+
+
+def _label_or_code(spec: object, value: object) -> str:
+    try:
+        return spec.label(value if isinstance(value, str) else int(value))  # type: ignore[attr-defined]
+    except KeyError:
+        return f"Code {value}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import h3
-import pandas as pd
 import streamlit as st
 
 from green_light_ui import session
@@ -13,6 +12,7 @@ from green_light_ui.dashboards.prediction import (
     GROUPS,
     SCENARIO_GROUPS,
     PlaceChoice,
+    factors,
     load_history,
     prefill,
     record,
@@ -193,10 +193,7 @@ if submitted:
         + ("**likely KSI**" if answer["predicted_class"] else "**not likely KSI**")
     )
     st.markdown("**Main factors**")
-    factors = pd.DataFrame(explanation["contributions"])
-    if not factors.empty:
-        factors["direction"] = ["raises" if e > 0 else "lowers" for e in factors["effect"]]
-        st.bar_chart(factors.set_index("label")["effect"], horizontal=True)
-        st.dataframe(
-            factors[["label", "value", "direction", "effect"]], hide_index=True, key="factors"
-        )
+    table = factors(explanation["contributions"])
+    if not table.empty:
+        st.bar_chart(table.set_index("factor")["effect"], horizontal=True)
+        st.dataframe(table, hide_index=True, key="factors")

@@ -12,7 +12,7 @@ from green_light_ui import queries
 from green_light_ui.dashboards.hotspots import WEIGHTS, cell_hex
 from green_light_ui.dashboards.overview import Period
 from green_light_ui.database import frame, frames_by
-from green_light_ui.labels import with_labels
+from green_light_ui.labels import label_codes, with_labels
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -173,7 +173,6 @@ def load_crash(engine: Engine, num_acc: int, year: int) -> Crash | None:
         return None
     vehicles = frame(engine, queries.CRASH_VEHICLES, num_acc=num_acc, year=year)
     persons = frame(engine, queries.CRASH_PERSONS, num_acc=num_acc, year=year)
-    vehicles = with_labels(vehicles.rename(columns={"catv": "value"}), "catv")
-    persons = with_labels(persons.rename(columns={"catu": "value"}), "catu")
-    persons = with_labels(persons.rename(columns={"grav": "value"}), "grav")
-    return Crash(accident.iloc[0], vehicles, persons)
+    return Crash(
+        accident.iloc[0], label_codes(vehicles, "vehicles"), label_codes(persons, "persons")
+    )

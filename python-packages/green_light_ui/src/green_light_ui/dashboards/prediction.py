@@ -88,12 +88,17 @@ def choice_label(spec: Feature, value: Any) -> str:
     """How a form shows one value of a feature: labels, never raw codes."""
     if value is None:
         return "Unknown"
-    if spec.kind == "categorical":
-        return spec.label(value)
-    choices = numeric_choices(spec)
-    if choices is not None:
-        return choices[int(value)]
-    return str(value)
+    if spec.kind == "boolean":
+        return "Yes" if value else "No"
+    try:
+        if spec.kind == "categorical":
+            return spec.label(value)
+        choices = numeric_choices(spec)
+        if choices is not None:
+            return choices[int(value)]
+    except KeyError:
+        return f"code {value}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @dataclass(frozen=True)
@@ -174,3 +179,19 @@ def prefill(history: History, place: PlaceChoice) -> dict[str, Any]:
 def record(values: dict[str, Any]) -> dict[str, Any]:
     """The request record: every feature, typed, unknown as null."""
     return {name: _typed(feature(name), values.get(name)) for name in FEATURE_NAMES}
+
+
+def factors(contributions: list[dict[str, Any]]) -> pd.DataFrame:
+    """model_api's main factors with each value as the form shows it (labels, not codes)."""
+    rows = [
+        {
+            "factor": c["label"],
+            "value": choice_label(feature(c["feature"]), c["value"])
+            if c["feature"] in FEATURE_NAMES
+            else str(c["value"]),
+            "direction": "raises" if c["effect"] > 0 else "lowers",
+            "effect": c["effect"],
+        }
+        for c in contributions
+    ]
+    return pd.DataFrame(rows, columns=["factor", "value", "direction", "effect"])
