@@ -78,13 +78,15 @@ RAW_SQL_OVERVIEW = (
     """,
 )
 
-RAW_SQL_PLACE = tuple(
-    f"""
-    SELECT {column}, count(*), count(*) FILTER (WHERE killed + hospitalised > 0), sum(killed)
-    FROM ({PER_ACCIDENT.format(where="AND a.com_current = :code")}) f GROUP BY {column}
-    """
-    for column in ("year", "month", "hour", "lum", "atm", "dep")
-) + (
+RAW_SQL_PLACE = (
+    *(
+        f"""
+        SELECT {column}, count(*), count(*) FILTER (WHERE killed + hospitalised > 0),
+               sum(killed)
+        FROM ({PER_ACCIDENT.format(where="AND a.com_current = :code")}) f GROUP BY {column}
+        """
+        for column in ("year", "month", "hour", "lum", "atm", "dep")
+    ),
     """
     SELECT u.catu, count(*), count(*) FILTER (WHERE u.grav = 2) FROM persons u
     JOIN accidents a ON a.num_acc = u.num_acc AND a.year = u.year
@@ -195,14 +197,18 @@ def main() -> None:
         }
         repeats, slow = args.repeats, max(3, args.repeats // 5)
         print(f"\nperiod {PERIOD.first}-{PERIOD.last}; ours: {repeats} runs, baselines: {slow}")
-        print(f"{'page (all its queries)':58} {'ours p50/p95 ms':>17} {'raw SQL p50/p95':>17}"
-              f" {'pandas p50/p95':>17} {'x SQL':>6} {'x pandas':>8}")
+        print(
+            f"{'page (all its queries)':58} {'ours p50/p95 ms':>17} {'raw SQL p50/p95':>17}"
+            f" {'pandas p50/p95':>17} {'x SQL':>6} {'x pandas':>8}"
+        )
 
         def row(name: str, ours: tuple, sql: tuple | None, frame: tuple) -> None:
             sql_text = f"{sql[0]:8.0f}/{sql[1]:<8.0f}" if sql else f"{'-':>17}"
             ratio = f"{sql[1] / ours[1]:6.1f}" if sql else f"{'-':>6}"
-            print(f"{name:58} {ours[0]:8.1f}/{ours[1]:<8.1f} {sql_text} "
-                  f"{frame[0]:8.0f}/{frame[1]:<8.0f} {ratio} {frame[1] / ours[1]:8.1f}")
+            print(
+                f"{name:58} {ours[0]:8.1f}/{ours[1]:<8.1f} {sql_text} "
+                f"{frame[0]:8.0f}/{frame[1]:<8.0f} {ratio} {frame[1] / ours[1]:8.1f}"
+            )
 
         row(
             "overview",
