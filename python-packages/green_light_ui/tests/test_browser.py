@@ -1,7 +1,7 @@
 """The app as a person uses it, in headless Chromium (Debian's `chromium`, driven by
 Playwright; `make test` installs it when missing): a shared link opens a municipality with
 its KPIs, a hot spot opens from a link, the person logs in and runs a prediction there.
-A screenshot of each step is saved in the test's folder.
+A screenshot of each step is saved in the test's folder (the README shows them).
 
 Without a browser the test is skipped, except in CI (CI=true) where it fails.
 """
@@ -86,6 +86,11 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(WAIT_MS)
 
+    page.goto(ui_url)
+    page.get_by_text("National trend").wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()
+    page.screenshot(path=tmp_path / "0-overview.png", full_page=True)
+
     page.goto(f"{ui_url}/place?place=commune:{commune}")
     kpi = page.get_by_test_id("stMetric").filter(has_text="Accidents").first
     kpi.wait_for()
@@ -114,6 +119,7 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     page.get_by_text("Main factors").wait_for()
     page.screenshot(path=tmp_path / "4-prediction.png", full_page=True)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "0-overview.png",
         "1-municipality.png",
         "2-hot-spot.png",
         "3-logged-in.png",

@@ -24,8 +24,14 @@ GRAVITY_COLOURS: dict[int, list[int]] = {
 _SCALE = ([255, 237, 160], [254, 178, 76], [240, 59, 32], [128, 0, 38])
 
 
-def legend() -> list[tuple[str, list[int]]]:
-    return [(label("grav", code), colour) for code, colour in GRAVITY_COLOURS.items()]
+GRAVITY_COLOUR_NAMES: dict[int, str] = {2: "dark red", 3: "red", 4: "orange", 1: "grey"}
+
+
+def legend() -> str:
+    """The accidents map's colours in words, worst injury first."""
+    return " · ".join(
+        f"{label('grav', code)}: {GRAVITY_COLOUR_NAMES[code]}" for code in GRAVITY_COLOURS
+    )
 
 
 def _ramp(values: pd.Series) -> list[list[int]]:

@@ -43,11 +43,25 @@ _AGE_GROUP = (
     + " END"
 )
 
-_KPIS = """
-       sum(accidents)::int AS accidents, sum(ksi_accidents)::int AS ksi_accidents,
-       sum(fatal_accidents)::int AS fatal_accidents, sum(killed)::int AS killed,
-       sum(hospitalised)::int AS hospitalised, sum(lightly_injured)::int AS lightly_injured,
-       sum(persons)::int AS persons"""
+KPI_COLUMNS = (
+    "accidents",
+    "ksi_accidents",
+    "fatal_accidents",
+    "killed",
+    "hospitalised",
+    "lightly_injured",
+    "persons",
+)
+
+
+def _kpis(zero_when_none: bool = False) -> str:
+    """The sums of every KPI column (0 rather than NULL for a place with no row)."""
+    if zero_when_none:
+        return ", ".join(f"coalesce(sum({c}), 0)::int AS {c}" for c in KPI_COLUMNS)
+    return ", ".join(f"sum({c})::int AS {c}" for c in KPI_COLUMNS)
+
+
+_KPIS = _kpis()
 
 YEARS = Query(
     "years",
@@ -59,7 +73,7 @@ DEPARTEMENT_RATES = Query(
     "departement_rates",
     f"""
     SELECT p.dep, p.name, p.population, p.lat, p.lon,
-           {_KPIS.replace("sum(", "coalesce(sum(").replace(")::int", "), 0)::int")}
+           {_kpis(zero_when_none=True)}
     FROM analytics.departement_population p
     LEFT JOIN analytics.departement_year d
            ON d.dep = p.dep AND d.year BETWEEN :first AND :last

@@ -64,7 +64,6 @@ def load(loader: Callable[..., T], *args: Any, what: str) -> T:
             f"{type(error.orig or error).__name__}: {str(error.orig or error).strip()}"
         )
         st.stop()
-        raise
 
 
 def require_data() -> DataRange:

@@ -124,8 +124,8 @@ if accidents.empty:
     st.info("No located accident to draw.")
 else:
     st.caption(
-        " · ".join(f"{name}: ■" for name, _ in maps.legend())
-        + f" — {len(accidents):,} accidents drawn (gravest and latest first); click one."
+        f"{maps.legend()} — {len(accidents):,} accidents drawn (gravest and latest first);"
+        " click one."
     )
     clicked = st.pydeck_chart(
         maps.accidents_map(accidents),

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from green_light_ui.queries import Scope
 
-KPI_COLUMNS = ("accidents", "ksi_accidents", "killed", "hospitalised", "lightly_injured")
+SHOWN_KPIS = ("accidents", "ksi_accidents", "killed", "hospitalised", "lightly_injured")
+"""The KPIs of the municipality page (their sums over the period)."""
 PER = 10_000
 """Rates are per 10,000 inhabitants and per year."""
 MAP_LIMIT = 5000
@@ -71,7 +72,7 @@ def find_place(db: Engine | Connection, kind: Scope, code: str) -> Place | None:
 def totals(by_year: pd.DataFrame, period: Period) -> pd.Series:
     """The KPIs summed over the period's years (zeros when it has none)."""
     chosen = by_year[(by_year["year"] >= period.first) & (by_year["year"] <= period.last)]
-    return chosen[list(KPI_COLUMNS)].sum().astype(int)
+    return chosen[list(SHOWN_KPIS)].sum().astype(int)
 
 
 def previous_period(period: Period) -> Period:
