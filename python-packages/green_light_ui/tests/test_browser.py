@@ -17,7 +17,9 @@ import pytest
 
 from .conftest import ADMIN, free_port, gls_process, stop, ui_environment, wait_until_up
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, as `make browser` installs it
+CHROMIUM = Path(os.environ.get("GLS_TEST_CHROMIUM", "/usr/bin/chromium"))
+"""Debian's package, as `make browser` installs it; GLS_TEST_CHROMIUM names another build of
+Chromium (GitHub's Ubuntu runners have Google Chrome, and no Debian chromium)."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
