@@ -11,7 +11,7 @@ import pytest
 
 from green_light_platform.db.engine import make_engine
 from green_light_platform.settings import to_libpq_url
-from green_light_ui.cells import RESOLUTION, update_cells
+from green_light_ui.cells import RESOLUTION
 from green_light_ui.dashboards.hotspots import (
     WEIGHTS,
     HotspotFilters,
@@ -20,6 +20,7 @@ from green_light_ui.dashboards.hotspots import (
 )
 from green_light_ui.dashboards.overview import Period, data_range, load_overview
 from green_light_ui.dashboards.place import find_place, load_place
+from green_light_ui.yearly import update_years
 from road_accidents_database_ingestion.analytics_refresh import refresh_analytics
 
 PERIOD = Period(2021, 2022)
@@ -93,16 +94,9 @@ def test_the_ingestion_refreshed_every_view(seeded_database_url):
     assert rows(seeded_database_url, "SELECT count(*) FROM analytics.accident_cells")[0][0] == (
         located
     )
-    persons = rows(seeded_database_url, "SELECT count(*) FROM persons")[0][0]
-    assert rows(seeded_database_url, "SELECT count(*) FROM analytics.person_facts")[0][0] == (
-        persons
-    )
     assert rows(
-        seeded_database_url, "SELECT year, resolution FROM analytics.cell_years ORDER BY 1"
-    ) == [
-        (2021, RESOLUTION),
-        (2022, RESOLUTION),
-    ]
+        seeded_database_url, "SELECT year, resolution FROM analytics.computed_years ORDER BY 1"
+    ) == [(2021, RESOLUTION), (2022, RESOLUTION)]
 
 
 def test_a_municipality_and_its_comparisons_equal_the_raw_counts(
@@ -244,29 +238,32 @@ def test_hot_spot_filters_change_what_counts(dashboard_database_url, dashboard_e
     assert sorted(involving["cell"]) == sorted(cell for cell, _, _ in expected)
 
 
-def test_cells_are_recomputed_only_for_changed_years(database_url):
-    with psycopg.connect(to_libpq_url(database_url)) as conn:
+def test_years_are_recomputed_only_when_their_file_changed(database_url):
+    with psycopg.connect(to_libpq_url(database_url), autocommit=True) as conn:
         conn.execute(
             "INSERT INTO accidents (num_acc, year, month, day, accident_date, dep, lat, lon,"
             " source_file_id, source_line) VALUES"
             " (202100000001, 2021, 1, 5, '2021-01-05', '75', 48.85, 2.35, 7, 2),"
             " (202200000001, 2022, 2, 6, '2022-02-06', '75', 48.86, 2.36, 8, 2)"
         )
-        assert update_cells(conn) == 2
-        assert update_cells(conn) == 0
-        conn.execute("UPDATE accidents SET source_file_id = 9 WHERE year = 2022")
-        assert update_cells(conn) == 1
+        assert update_years(conn) == 2
+        assert update_years(conn) == 0
+        conn.execute("UPDATE accidents SET source_file_id = 9, hour = 7 WHERE year = 2022")
+        assert update_years(conn) == 1
+        assert conn.execute(
+            "SELECT hour FROM analytics.accident_facts WHERE year = 2022"
+        ).fetchone() == (7,)
         conn.execute("DELETE FROM accidents WHERE year = 2021")
-        seconds = refresh_analytics(conn)
+    seconds = refresh_analytics(database_url)
+    with psycopg.connect(to_libpq_url(database_url)) as conn:
         assert conn.execute("SELECT year, cell FROM analytics.accident_cells").fetchall() == [
             (2022, h3.str_to_int(h3.latlng_to_cell(48.86, 2.36, RESOLUTION)))
         ]
-        assert conn.execute("SELECT count(*) FROM analytics.accident_facts").fetchone() == (1,)
+        assert conn.execute("SELECT year, accidents FROM analytics.commune_year").fetchall() == [
+            (2022, 1)
+        ]
+        assert conn.execute("SELECT year FROM analytics.computed_years").fetchall() == [(2022,)]
     order = list(seconds)
-    assert order[0] == "hotspot_cells"
-    assert (
-        order.index("accident_facts")
-        < order.index("commune_year")
-        < order.index("departement_year")
-    )
-    assert order.index("accident_facts") < order.index("cell_year")
+    assert order[0] == "yearly_facts"
+    assert order.index("commune_year") < order.index("departement_year")
+    assert {"cell_year", "departement_population"} <= set(order)

@@ -93,7 +93,7 @@ def ingest(
     if any(o.status == "loaded" for o in report.outcomes):
         with connect(database_url) as conn:
             loader.analyze_tables(conn)
-            refresh_analytics(conn)
+        refresh_analytics(database_url)
     return report
 
 

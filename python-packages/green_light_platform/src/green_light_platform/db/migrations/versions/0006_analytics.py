@@ -1,17 +1,18 @@
-"""The dashboards' analytics layer: aggregates in materialised views of schema `analytics`,
-and the read-only role the dashboards log in with.
+"""The dashboards' analytics layer in schema `analytics`, and the read-only role the
+dashboards log in with.
 
-Pages never aggregate the raw tables: they read these views, which the ingestion refreshes
-after each load (every materialised view of the schema, in dependency order). Each view has a
-unique index, so it can be refreshed concurrently while dashboards read it.
+Pages never aggregate the raw tables: they read these tables and views, which the ingestion
+brings up to date after each load. Per-accident tables are written year by year by the hooks
+the refresh runs first (package green_light_ui: only the years whose accidents file changed
+are recomputed, and H3 needs Python); the aggregates are materialised views refreshed after,
+in dependency order.
 
-- `accident_facts`: one row per accident with its worst injury (a `grav` code), injury counts,
-  first place's road, and the road users (`catu`) and vehicle categories (`catv`) involved.
-- `person_facts`: one row per person with their accident's place, age and vehicle category.
+- `accident_facts` (table): one row per accident with its worst injury (a `grav` code), injury
+  counts, first place's road, and the road users (`catu`) and vehicle categories (`catv`).
+- `accident_cells` (table): the hot-spot cell (H3 index) of each located accident.
+- `computed_years` (table): which accidents file each year's rows come from.
 - `commune_year`, `departement_year`: the KPIs of each place and year.
 - `departement_population`: population and population-weighted centre of each departement.
-- `accident_cells`: the hot-spot cell (H3) of each located accident. A table, not a view: the
-  cells are computed in Python (package `h3`) by the hooks the refresh runs first.
 - `cell_year`: accidents per candidate hot-spot cell, year and road category, counted by worst
   injury; a candidate has at least `hotspot_floor()` accidents over all years.
 
@@ -54,62 +55,44 @@ CREATE FUNCTION analytics.hotspot_floor() RETURNS integer
 COMMENT ON FUNCTION analytics.hotspot_floor() IS
     'Fewest accidents (over all years) that make a cell a hot-spot candidate in cell_year.';
 
-CREATE MATERIALIZED VIEW analytics.accident_facts AS
-WITH people AS (
-    SELECT num_acc, year,
-           count(*)::int AS persons,
-           (count(*) FILTER (WHERE grav = 2))::int AS killed,
-           (count(*) FILTER (WHERE grav = 3))::int AS hospitalised,
-           (count(*) FILTER (WHERE grav = 4))::int AS lightly_injured,
-           array_agg(DISTINCT catu ORDER BY catu) FILTER (WHERE catu IS NOT NULL) AS road_users
-    FROM persons
-    GROUP BY num_acc, year
-), fleet AS (
-    SELECT num_acc, year,
-           count(*)::int AS vehicles,
-           array_agg(DISTINCT catv ORDER BY catv) FILTER (WHERE catv IS NOT NULL)
-               AS vehicle_categories
-    FROM vehicles
-    GROUP BY num_acc, year
-)
-SELECT a.num_acc, a.year, a.accident_date, a.month,
-       EXTRACT(ISODOW FROM a.accident_date)::smallint AS weekday, a.hour, a.minute,
-       a.dep, a.com_current AS commune, a.adr, a.lat, a.lon,
-       a.lum, a.atm, a.agg, a.inter, a.col, p.catr, p.vma, p.surf,
-       coalesce(u.persons, 0) AS persons,
-       coalesce(u.killed, 0) AS killed,
-       coalesce(u.hospitalised, 0) AS hospitalised,
-       coalesce(u.lightly_injured, 0) AS lightly_injured,
-       coalesce(f.vehicles, 0) AS vehicles,
-       coalesce(u.road_users, '{}') AS road_users,
-       coalesce(f.vehicle_categories, '{}') AS vehicle_categories,
-       (CASE WHEN u.killed > 0 THEN 2 WHEN u.hospitalised > 0 THEN 3
-             WHEN u.lightly_injured > 0 THEN 4 WHEN u.persons > 0 THEN 1 END)::smallint
-           AS worst_grav,
-       coalesce(u.killed + u.hospitalised > 0, false) AS ksi
-FROM accidents a
-LEFT JOIN places p ON p.num_acc = a.num_acc AND p.year = a.year AND p.seq = 1
-LEFT JOIN people u ON u.num_acc = a.num_acc AND u.year = a.year
-LEFT JOIN fleet f ON f.num_acc = a.num_acc AND f.year = a.year;
-CREATE UNIQUE INDEX accident_facts_key ON analytics.accident_facts (num_acc, year);
+CREATE TABLE analytics.accident_facts (
+    num_acc            bigint   NOT NULL,
+    year               smallint NOT NULL,
+    accident_date      date     NOT NULL,
+    month              smallint NOT NULL,
+    weekday            smallint NOT NULL,
+    hour               smallint,
+    minute             smallint,
+    dep                text     NOT NULL,
+    commune            text,
+    adr                text,
+    lat                double precision,
+    lon                double precision,
+    lum                smallint,
+    atm                smallint,
+    agg                smallint,
+    inter              smallint,
+    col                smallint,
+    catr               smallint,
+    vma                smallint,
+    surf               smallint,
+    persons            integer  NOT NULL,
+    killed             integer  NOT NULL,
+    hospitalised       integer  NOT NULL,
+    lightly_injured    integer  NOT NULL,
+    vehicles           integer  NOT NULL,
+    road_users         smallint[] NOT NULL,
+    vehicle_categories smallint[] NOT NULL,
+    worst_grav         smallint,
+    ksi                boolean  NOT NULL,
+    PRIMARY KEY (num_acc, year)
+);
 CREATE INDEX accident_facts_commune_idx ON analytics.accident_facts (commune, year);
 CREATE INDEX accident_facts_dep_idx ON analytics.accident_facts (dep, year);
-COMMENT ON MATERIALIZED VIEW analytics.accident_facts IS
-    'One row per accident: worst injury (grav code), counts, road, road users, vehicles.';
-
-CREATE MATERIALIZED VIEW analytics.person_facts AS
-SELECT u.num_acc, u.year, u.seq, a.dep, a.com_current AS commune, u.catu, u.grav,
-       (CASE WHEN u.year - u.an_nais BETWEEN 0 AND 110 THEN u.year - u.an_nais END)::smallint
-           AS age,
-       v.catv
-FROM persons u
-JOIN accidents a ON a.num_acc = u.num_acc AND a.year = u.year
-LEFT JOIN vehicles v ON v.num_acc = u.num_acc AND v.year = u.year AND v.num_veh = u.num_veh;
-CREATE UNIQUE INDEX person_facts_key ON analytics.person_facts (num_acc, seq, year);
-CREATE INDEX person_facts_commune_idx ON analytics.person_facts (commune, year);
-CREATE INDEX person_facts_dep_idx ON analytics.person_facts (dep, year);
-COMMENT ON MATERIALIZED VIEW analytics.person_facts IS
-    'One row per person: the accident''s place, the person''s age, user type and vehicle.';
+CREATE INDEX accident_facts_year_idx ON analytics.accident_facts (year);
+COMMENT ON TABLE analytics.accident_facts IS
+    'One row per accident: worst injury (grav code), counts, road, road users, vehicles;'
+    ' written year by year by the refresh hooks.';
 
 CREATE MATERIALIZED VIEW analytics.commune_year AS
 SELECT dep, commune, year,
@@ -158,7 +141,7 @@ CREATE TABLE analytics.accident_cells (
     PRIMARY KEY (num_acc, year)
 );
 CREATE INDEX accident_cells_cell_idx ON analytics.accident_cells (cell);
-CREATE TABLE analytics.cell_years (
+CREATE TABLE analytics.computed_years (
     year           smallint PRIMARY KEY,
     source_file_id bigint,
     resolution     smallint    NOT NULL,
@@ -166,8 +149,8 @@ CREATE TABLE analytics.cell_years (
 );
 COMMENT ON TABLE analytics.accident_cells IS
     'Hot-spot cell (H3 index) of each located accident, written by the refresh hooks.';
-COMMENT ON TABLE analytics.cell_years IS
-    'Which accidents file (and H3 resolution) the cells of each year were computed from.';
+COMMENT ON TABLE analytics.computed_years IS
+    'Which accidents file (and H3 resolution) the facts and cells of each year come from.';
 
 CREATE MATERIALIZED VIEW analytics.cell_year AS
 WITH candidates AS (
