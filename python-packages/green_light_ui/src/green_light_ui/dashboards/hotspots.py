@@ -122,30 +122,48 @@ def rank_hotspots(engine: Engine, filters: HotspotFilters) -> pd.DataFrame:
     return ranked
 
 
+def _most_frequent(values: pd.Series) -> object:
+    """The most frequent known value (the lowest on a tie), None when none is known."""
+    counts = values.dropna().value_counts()
+    if counts.empty:
+        return None
+    return min(counts.index[counts == counts.iloc[0]])
+
+
+def _top(arrays: pd.Series, n: int) -> list[int]:
+    """The `n` codes found in most of these arrays (most frequent first, lowest on a tie)."""
+    counts = pd.Series([code for codes in arrays for code in codes]).value_counts()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [int(code) for code, _ in ranked[:n]]
+
+
 def dominant_conditions(db: Engine | Connection, cells: list[int], period: Period) -> pd.DataFrame:
     """Per cell: its commune, usual address and the most frequent road category, speed limit,
     light, intersection, weather, vehicle categories and road users, as labels."""
-    found = frame(db, queries.CELL_CONDITIONS, cells=cells, **period.params())
-    involved = frame(db, queries.CELL_INVOLVED, cells=cells, **period.params())
+    accidents = frame(db, queries.CELL_CONDITIONS, cells=cells, **period.params())
     rows = []
-    for row in found.itertuples(index=False):
-        mine = involved[involved["cell"] == row.cell]
-        vehicles = mine[mine["dimension"] == "catv"].head(2)["value"]
-        users = mine[mine["dimension"] == "catu"].head(1)["value"]
+    for cell, group in accidents.groupby("cell", sort=False):
+        vma = _most_frequent(group["vma"])
+        commune = _most_frequent(group["commune"])
+        names = group.loc[group["commune"] == commune, "commune_name"]
         rows.append(
             {
-                "cell": row.cell,
-                "commune": row.commune,
-                "commune_name": row.commune_name,
-                "dep": row.dep,
-                "address": row.address,
-                "road_category": label("catr", row.catr),
-                "speed_limit": "Not given" if pd.isna(row.vma) else f"{int(row.vma)} km/h",
-                "light": label("lum", row.lum),
-                "intersection": label("inter", row.inter),
-                "weather": label("atm", row.atm),
-                "vehicles": ", ".join(label("catv", v) for v in vehicles) or "Not given",
-                "road_users": ", ".join(label("catu", u) for u in users) or "Not given",
+                "cell": cell,
+                "commune": commune,
+                "commune_name": names.iloc[0] if len(names) else None,
+                "dep": _most_frequent(group["dep"]),
+                "address": _most_frequent(group["address"]),
+                "road_category": label("catr", _most_frequent(group["catr"])),
+                "speed_limit": "Not given" if vma is None else f"{int(vma)} km/h",
+                "light": label("lum", _most_frequent(group["lum"])),
+                "intersection": label("inter", _most_frequent(group["inter"])),
+                "weather": label("atm", _most_frequent(group["atm"])),
+                "vehicles": ", ".join(
+                    label("catv", v) for v in _top(group["vehicle_categories"], 2)
+                )
+                or "Not given",
+                "road_users": ", ".join(label("catu", u) for u in _top(group["road_users"], 1))
+                or "Not given",
             }
         )
     return pd.DataFrame(rows) if rows else pd.DataFrame({"cell": pd.Series(dtype="int64")})
