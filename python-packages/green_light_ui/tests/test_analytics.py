@@ -97,6 +97,10 @@ def test_the_ingestion_refreshed_every_view(seeded_database_url):
     assert rows(
         seeded_database_url, "SELECT year, resolution FROM analytics.computed_years ORDER BY 1"
     ) == [(2021, RESOLUTION), (2022, RESOLUTION)]
+    persons = rows(seeded_database_url, "SELECT count(*) FROM persons")[0][0]
+    assert rows(seeded_database_url, "SELECT count(*) FROM analytics.person_facts")[0][0] == (
+        persons
+    )
 
 
 def test_a_municipality_and_its_comparisons_equal_the_raw_counts(

@@ -176,24 +176,15 @@ PLACE_BREAKDOWN = _scoped(
 PLACE_PEOPLE = _scoped(
     "place_people",
     f"""
-    WITH people AS (
-        SELECT u.catu, u.grav, v.catv,
-               CASE WHEN u.year - u.an_nais BETWEEN 0 AND 110 THEN u.year - u.an_nais END AS age
-        FROM analytics.accident_facts f
-        JOIN persons u ON u.num_acc = f.num_acc AND u.year = f.year
-        LEFT JOIN vehicles v
-               ON v.num_acc = u.num_acc AND v.year = u.year AND v.num_veh = u.num_veh
-        WHERE f.{{scope}} = :code AND f.year BETWEEN :first AND :last
-          AND u.year BETWEEN :first AND :last
-    )
     SELECT d.dimension, d.value, count(*)::int AS persons,
            (count(*) FILTER (WHERE p.grav = 2))::int AS killed,
            (count(*) FILTER (WHERE p.grav = 3))::int AS hospitalised,
            (count(*) FILTER (WHERE p.grav = 4))::int AS lightly_injured
-    FROM people p
+    FROM analytics.person_facts p
     CROSS JOIN LATERAL (VALUES
         ('catu', p.catu::int), ('age_group', {_AGE_GROUP}), ('catv', p.catv::int)
     ) AS d (dimension, value)
+    WHERE p.{{scope}} = :code AND p.year BETWEEN :first AND :last
     GROUP BY d.dimension, d.value
     ORDER BY d.dimension, d.value
     """,

@@ -1,8 +1,9 @@
 """The per-accident analytics tables, recomputed only for the years whose accidents changed.
 
-`analytics.accident_facts` (one row per accident, what every page aggregates) and
-`analytics.accident_cells` (its H3 hot-spot cell: PostgreSQL has no H3 here) would cost a
-minute to rebuild whole from 1.2 million accidents; a year takes about a second. The
+`analytics.accident_facts` (one row per accident, what every page aggregates),
+`analytics.person_facts` (one row per person, with the accident's place) and
+`analytics.accident_cells` (each accident's H3 hot-spot cell: PostgreSQL has no H3 here) would
+cost a minute or more to rebuild whole from 1.2 million accidents; a year takes about a second. The
 ingestion's analytics refresh runs `update_years` first (entry point `gls.analytics`), then
 refreshes the materialised views built on these tables. A year is redone when the accidents
 file it was computed from (`source_file_id`) or the H3 resolution changed, and removed when
@@ -61,13 +62,25 @@ WHERE a.year = %(year)s
 """
 """One year's accidents as `accident_facts` rows; the worst injury is a `grav` code."""
 
+YEAR_PERSONS = """
+INSERT INTO analytics.person_facts
+SELECT u.num_acc, u.year, u.seq, a.dep, a.com_current, u.catu, u.grav,
+       CASE WHEN u.year - u.an_nais BETWEEN 0 AND 110 THEN u.year - u.an_nais END,
+       v.catv
+FROM persons u
+JOIN accidents a ON a.num_acc = u.num_acc AND a.year = u.year
+LEFT JOIN vehicles v ON v.num_acc = u.num_acc AND v.year = u.year AND v.num_veh = u.num_veh
+WHERE u.year = %(year)s AND a.year = %(year)s
+"""
+"""One year's persons as `person_facts` rows, with their accident's place."""
+
 _LOCATED = """
 SELECT num_acc, lat, lon FROM accidents
 WHERE year = %(year)s AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
   AND NOT (lat = 0 AND lon = 0)
 """
 
-_TABLES = ("analytics.accident_facts", "analytics.accident_cells")
+_TABLES = ("analytics.accident_facts", "analytics.person_facts", "analytics.accident_cells")
 
 
 def update_years(conn: psycopg.Connection) -> int:
@@ -90,6 +103,7 @@ def update_years(conn: psycopg.Connection) -> int:
         with conn.transaction():
             _delete_year(conn, year)
             facts = conn.execute(YEAR_FACTS, {"year": year}).rowcount
+            conn.execute(YEAR_PERSONS, {"year": year})
             located = conn.execute(_LOCATED, {"year": year}).fetchall()
             with conn.cursor().copy(
                 "COPY analytics.accident_cells (num_acc, year, cell) FROM STDIN"

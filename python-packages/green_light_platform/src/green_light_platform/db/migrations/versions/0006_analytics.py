@@ -9,6 +9,7 @@ in dependency order.
 
 - `accident_facts` (table): one row per accident with its worst injury (a `grav` code), injury
   counts, first place's road, and the road users (`catu`) and vehicle categories (`catv`).
+- `person_facts` (table): one row per person with the accident's place, age and vehicle.
 - `accident_cells` (table): the hot-spot cell (H3 index) of each located accident.
 - `computed_years` (table): which accidents file each year's rows come from.
 - `commune_year`, `departement_year`: the KPIs of each place and year.
@@ -92,6 +93,24 @@ CREATE INDEX accident_facts_dep_idx ON analytics.accident_facts (dep, year);
 CREATE INDEX accident_facts_year_idx ON analytics.accident_facts (year);
 COMMENT ON TABLE analytics.accident_facts IS
     'One row per accident: worst injury (grav code), counts, road, road users, vehicles;'
+    ' written year by year by the refresh hooks.';
+
+CREATE TABLE analytics.person_facts (
+    num_acc bigint   NOT NULL,
+    year    smallint NOT NULL,
+    seq     smallint NOT NULL,
+    dep     text     NOT NULL,
+    commune text,
+    catu    smallint,
+    grav    smallint,
+    age     smallint,
+    catv    smallint,
+    PRIMARY KEY (num_acc, seq, year)
+);
+CREATE INDEX person_facts_commune_idx ON analytics.person_facts (commune, year);
+CREATE INDEX person_facts_dep_idx ON analytics.person_facts (dep, year);
+COMMENT ON TABLE analytics.person_facts IS
+    'One row per person: the accident''s place, user type, injury, age, vehicle category;'
     ' written year by year by the refresh hooks.';
 
 CREATE MATERIALIZED VIEW analytics.commune_year AS
