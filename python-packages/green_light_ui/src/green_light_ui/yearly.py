@@ -101,6 +101,9 @@ def update_years(conn: psycopg.Connection) -> int:
     stale = sorted(y for y, f in loaded.items() if done.get(y) != (f, RESOLUTION))
     for year in stale:
         with conn.transaction():
+            # A whole year joins best by hashing; a year just swapped in may have no planner
+            # statistics yet, and nested loops over it took minutes instead of a second.
+            conn.execute("SET LOCAL enable_nestloop = off")
             _delete_year(conn, year)
             facts = conn.execute(YEAR_FACTS, {"year": year}).rowcount
             conn.execute(YEAR_PERSONS, {"year": year})
