@@ -6,7 +6,8 @@ INSTALLED := $(VENV)/.installed
 # pgAdmin pins its dependencies exactly, against ours: it gets a virtualenv of its own.
 PGADMIN_VENV := .venv-pgadmin
 PGADMIN_INSTALLED := $(PGADMIN_VENV)/.installed
-CHROMIUM := /usr/bin/chromium
+# The browser tests' Chromium: Debian's, unless GLS_TEST_CHROMIUM names another build.
+CHROMIUM := $(or $(GLS_TEST_CHROMIUM),/usr/bin/chromium)
 # Bytecode caches make every `gls` and test subprocess start several times faster.
 unexport PYTHONDONTWRITEBYTECODE
 

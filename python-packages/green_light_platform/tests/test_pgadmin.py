@@ -26,7 +26,7 @@ from green_light_platform.settings import DatabaseSettings, setting_variables
 from green_light_platform.smoke import SmokeError
 from green_light_platform.supervisor import Supervisor
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("GLS_TEST_CHROMIUM", "/usr/bin/chromium"))
 EMAIL = "tester@greenlight.test"  # a reserved domain: pgAdmin refuses it unless configured
 PASSWORD = "pgadmin-test-password"
 TABLES = ("accidents", "places", "vehicles", "persons")

@@ -82,12 +82,17 @@ class ServiceAccountSettings(Section):
     service_password: SecretStr | None = Field(None, validation_alias="GLS_SERVICE_PASSWORD")
 
 
-class DatabaseSettings(AdminSettings):
-    """The RoadAccidents database, reached as its owner (the admin) unless a URL is given."""
+class DatabaseAddressSettings(Section):
+    """Where the RoadAccidents database is, whoever logs in (the admin, the UI's reader)."""
 
     postgres_db: str = Field("RoadAccidents", validation_alias="ROAD_ACCIDENTS_POSTGRES_DB")
     postgres_host: str = Field("localhost", validation_alias="ROAD_ACCIDENTS_POSTGRES_HOST")
     postgres_port: int = Field(5433, validation_alias="ROAD_ACCIDENTS_POSTGRES_PORT")
+
+
+class DatabaseSettings(AdminSettings, DatabaseAddressSettings):
+    """The RoadAccidents database, reached as its owner (the admin) unless a URL is given."""
+
     url_override: str | None = Field(
         None,
         validation_alias="GLS_DATABASE_URL",

@@ -20,6 +20,7 @@ from psycopg import Rollback
 
 from green_light_platform.db.engine import connect
 from road_accidents_database_ingestion import loader, registry
+from road_accidents_database_ingestion.analytics_refresh import refresh_analytics
 from road_accidents_database_ingestion.discovery import (
     YearFolder,
     discover_year_folders,
@@ -110,6 +111,7 @@ def ingest(
     if any(o.status == "loaded" for o in report.outcomes):
         with connect(database_url) as conn:
             loader.analyze_tables(conn)
+        refresh_analytics(database_url)
     return report
 
 

@@ -1,0 +1,61 @@
+"""Overview page: France by departement, the national trend, top departements and communes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from green_light_ui import maps, session
+from green_light_ui.dashboards.overview import HOSPITALISED_CAVEAT, load_overview, top_departements
+from green_light_ui.links import place_link
+from green_light_ui.url_state import reset_button
+
+st.title("Road accidents in France")
+loaded = session.require_data()
+period = session.period_filter(loaded)
+reset_button({"years": (loaded.first, loaded.last)})
+overview = session.load(load_overview, period, what="the national figures")
+
+st.subheader(f"KSI accidents per 100,000 inhabitants and year, {period.first}-{period.last}")
+st.caption("KSI: at least one person killed or hospitalised. Populations: Etalab.")
+st.pydeck_chart(maps.departements_map(overview.departements), height=520)
+
+st.subheader("National trend")
+trend = overview.trend.set_index("year")
+st.line_chart(trend[["accidents", "ksi_accidents", "killed", "hospitalised"]])
+st.warning(f"**Hospitalised**: {HOSPITALISED_CAVEAT}", icon=":material/info:")
+session.csv_download(overview.trend, "national_trend", key="csv_trend")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top departements (KSI rate)")
+    departements = top_departements(overview)[
+        ["dep", "name", "population", "accidents", "ksi_accidents", "killed", "ksi_per_100k"]
+    ]
+    st.dataframe(
+        departements.assign(open=[place_link("dep", d) for d in departements["dep"]]),
+        hide_index=True,
+        key="top_departements",
+        column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
+    )
+    session.csv_download(departements, "top_departements", key="csv_departements")
+with right:
+    st.subheader("Top communes (KSI accidents)")
+    communes = overview.communes[
+        [
+            "commune",
+            "name",
+            "dep",
+            "population",
+            "accidents",
+            "ksi_accidents",
+            "killed",
+            "ksi_per_100k",
+        ]
+    ]
+    st.dataframe(
+        communes.assign(open=[place_link("commune", c) for c in communes["commune"]]),
+        hide_index=True,
+        key="top_communes",
+        column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
+    )
+    session.csv_download(communes, "top_communes", key="csv_communes")

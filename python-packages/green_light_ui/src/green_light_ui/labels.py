@@ -1,0 +1,109 @@
+"""Human labels of what the dashboards group by: code labels come from the one code list
+(`road_accidents_database_ingestion.codes`), never written here."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+
+import pandas as pd
+
+from green_light_ui.queries import AGE_GROUPS
+from road_accidents_database_ingestion.codes import variable, variables_by_column
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    title: str
+    coded: tuple[str, str] | None = None
+    """(table, column) of the code list when the values are BAAC codes."""
+
+
+def _coded(name: str, table: str) -> Dimension:
+    return Dimension(name, variable(table, name).en, (table, name))
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension("month", "Month"),
+        Dimension("year", "Year"),
+        _coded("lum", "accidents"),
+        _coded("atm", "accidents"),
+        _coded("agg", "accidents"),
+        _coded("inter", "accidents"),
+        _coded("col", "accidents"),
+        _coded("surf", "places"),
+        _coded("catr", "places"),
+        _coded("catu", "persons"),
+        _coded("catv", "vehicles"),
+        _coded("grav", "persons"),
+        Dimension("age_group", "Age group"),
+    )
+}
+
+WEEKDAYS = tuple(calendar.day_name)
+"""Monday first, as ISO numbers the days 1 to 7."""
+
+
+def age_group(low: int) -> str:
+    for start, end in AGE_GROUPS:
+        if start == low:
+            return f"{start}+" if end >= 110 else f"{start}-{end}"
+    raise KeyError(f"no age group starts at {low}")
+
+
+def label(dimension: str, value: object) -> str:
+    """The label of one value of a dimension; "Not given" for a missing value."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "Not given"
+    spec = DIMENSIONS[dimension]
+    if spec.coded is not None:
+        try:
+            return variable(*spec.coded).label(int(value))  # type: ignore[arg-type]
+        except KeyError:
+            return f"Code {value}"
+    if dimension == "month":
+        return calendar.month_name[int(value)]  # type: ignore[call-overload]
+    if dimension == "age_group":
+        return age_group(int(value))  # type: ignore[call-overload]
+    return str(value)
+
+
+def with_labels(frame: pd.DataFrame, dimension: str, column: str = "value") -> pd.DataFrame:
+    """`frame` with its `column` of codes replaced by the dimension's labels, titled."""
+    labelled = frame.copy()
+    labelled[column] = [label(dimension, v) for v in labelled[column]]
+    return labelled.rename(columns={column: DIMENSIONS[dimension].title})
+
+
+def code_choices(dimension: str) -> dict[int, str]:
+    """Every code of a coded dimension with its label, in code-list order (for filters)."""
+    spec = DIMENSIONS[dimension]
+    assert spec.coded is not None, f"{dimension} is not coded"
+    return {int(code.value): code.en for code in variable(*spec.coded).codes}
+
+
+def label_codes(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Every coded column of `table` in `frame` as labels, under its English title."""
+    coded = variables_by_column()
+    labelled = frame.copy()
+    titles = {}
+    for column in frame.columns:
+        spec = coded.get((table, column))
+        if spec is None:
+            continue
+        labelled[column] = [
+            "Not given" if v is None or pd.isna(v) else _label_or_code(spec, v)
+            for v in frame[column]
+        ]
+        titles[column] = spec.en
+    return labelled.rename(columns=titles)
+
+
+def _label_or_code(spec: object, value: object) -> str:
+    try:
+        return spec.label(value if isinstance(value, str) else int(value))  # type: ignore[attr-defined]
+    except KeyError:
+        return f"Code {value}"

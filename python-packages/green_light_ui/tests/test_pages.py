@@ -1,0 +1,228 @@
+"""Every page in Streamlit's AppTest on seeded data: it renders without exceptions, a changed
+selector changes what is shown, a municipality's KPIs equal counts made straight from the
+tables, a shared link opens the same view, an empty database says so plainly."""
+
+from __future__ import annotations
+
+import h3
+import psycopg
+import pytest
+
+from green_light_ui.cells import RESOLUTION
+
+PAGES = (
+    "app_pages/overview.py",
+    "app_pages/place.py",
+    "app_pages/hotspots.py",
+    "app_pages/predict.py",
+)
+
+
+def scalar(url: str, query: str, *params):
+    with psycopg.connect(url) as conn:
+        return conn.execute(query, params).fetchone()[0]
+
+
+def no_exception(test) -> None:
+    assert not test.exception, [e.message for e in test.exception]
+
+
+def table(test, *columns: str):
+    """The first table shown with these columns (tables are not widgets: they have no key)."""
+    for shown in test.dataframe:
+        if set(columns) <= set(shown.value.columns):
+            return shown.value
+    raise AssertionError(f"no table with the columns {columns}")
+
+
+def metrics(test) -> dict[str, str]:
+    return {m.label: m.value for m in test.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_seeded_data(app, seeded_database_url, page):
+    test = app(seeded_database_url, page)
+    no_exception(test)
+    assert test.title, "the page has a title"
+    assert not test.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_empty_database_is_said_plainly(app, database_url, page):
+    test = app(database_url, page)
+    no_exception(test)
+    assert any("No accident data is loaded yet" in info.value for info in test.info)
+
+
+def test_the_overview_follows_its_period(app, seeded_database_url):
+    test = app(seeded_database_url)
+    no_exception(test)
+    both = table(test, "commune", "ksi_per_100k")["accidents"].sum()
+    test.slider(key="years").set_value((2022, 2022)).run()
+    no_exception(test)
+    assert test.query_params["years"] == "2022-2022"
+    only_2022 = table(test, "commune", "ksi_per_100k")["accidents"].sum()
+    assert only_2022 < both
+    assert any("Hospitalised" in w.value for w in test.warning)  # the 2018 caveat
+    test.button(key="reset").click().run()
+    assert test.slider(key="years").value == (2021, 2022)
+    assert "years" not in test.query_params
+
+
+def test_a_shared_link_opens_a_municipality_with_its_raw_counts(app, seeded_database_url):
+    commune = scalar(
+        seeded_database_url,
+        "SELECT com_current FROM accidents WHERE com_current IS NOT NULL"
+        " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    test = app(seeded_database_url, "app_pages/place.py")
+    assert any("Type a commune" in info.value for info in test.info)
+    test.query_params["place"] = f"commune:{commune}"
+    test.query_params["years"] = "2022-2022"
+    test.run()
+    no_exception(test)
+
+    def raw(grav: int | None, year_from: int) -> int:
+        if grav is None:
+            return scalar(
+                seeded_database_url,
+                "SELECT count(*) FROM accidents WHERE com_current = %s AND year >= %s",
+                commune,
+                year_from,
+            )
+        return scalar(
+            seeded_database_url,
+            "SELECT count(*) FROM persons u JOIN accidents a USING (num_acc, year)"
+            " WHERE a.com_current = %s AND u.grav = %s AND a.year >= %s",
+            commune,
+            grav,
+            year_from,
+        )
+
+    shown = metrics(test)
+    assert shown["Accidents"] == f"{raw(None, 2022):,}"
+    assert shown["Killed"] == f"{raw(2, 2022):,}"
+    assert shown["Hospitalised"] == f"{raw(3, 2022):,}"
+    assert shown["Lightly injured"] == f"{raw(4, 2022):,}"
+    test.slider(key="years").set_value((2021, 2022)).run()
+    assert metrics(test)["Accidents"] == f"{raw(None, 2021):,}"
+    assert test.selectbox(key="place").value == f"commune:{commune}"
+    assert table(test, "area", "accidents_per_10k")["area"].tolist()[-1] == "France"
+
+
+def test_a_crash_shows_its_story(app, seeded_database_url):
+    commune, num_acc, year = None, None, None
+    with psycopg.connect(seeded_database_url) as conn:
+        commune, num_acc, year = conn.execute(
+            "SELECT com_current, num_acc, year FROM accidents"
+            " WHERE com_current IS NOT NULL AND lat IS NOT NULL ORDER BY num_acc LIMIT 1"
+        ).fetchone()
+        persons = conn.execute(
+            "SELECT count(*) FROM persons WHERE num_acc = %s AND year = %s", (num_acc, year)
+        ).fetchone()[0]
+    test = app(seeded_database_url, "app_pages/place.py")
+    test.query_params["place"] = f"commune:{commune}"
+    test.run()
+    test.selectbox(key="crash").set_value(f"{num_acc}:{year}").run()
+    no_exception(test)
+    assert len(table(test, "Road user", "age")) == persons
+
+
+def test_a_departement_is_a_place_too(app, seeded_database_url):
+    dep = scalar(
+        seeded_database_url,
+        "SELECT dep FROM accidents GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    test = app(seeded_database_url, "app_pages/place.py")
+    test.selectbox(key="place").set_value(f"dep:{dep}").run()
+    no_exception(test)
+    accidents = scalar(seeded_database_url, "SELECT count(*) FROM accidents WHERE dep = %s", dep)
+    assert metrics(test)["Accidents"] == f"{accidents:,}"
+    assert test.query_params["place"] == f"dep:{dep}"
+
+
+def test_the_hot_spots_page_ranks_filters_and_details(app, dashboard_database_url):
+    test = app(dashboard_database_url, "app_pages/hotspots.py")
+    no_exception(test)
+    ranked = table(test, "rank", "cell", "trend_label")
+    assert len(ranked) >= 3
+    test.number_input(key="min").set_value(int(ranked["counted"].max())).run()
+    fewer = table(test, "rank", "cell", "trend_label")
+    assert 1 <= len(fewer) < len(ranked)
+    assert test.query_params["min"] == str(int(ranked["counted"].max()))
+
+    spot = fewer.iloc[0]["cell"]
+    test.selectbox(key="spot").set_value(spot).run()
+    no_exception(test)
+    located = scalar(
+        dashboard_database_url,
+        "SELECT array_agg(ARRAY[lat, lon]) FROM accidents WHERE lat IS NOT NULL",
+    )
+    inside = sum(h3.latlng_to_cell(lat, lon, RESOLUTION) == spot for lat, lon in located)
+    assert metrics(test)["Accidents"] == f"{inside:,}"
+    assert len(table(test, "accident_date", "gravity")) == inside
+
+
+def test_predict_prefills_from_the_spot_and_needs_a_login(app, dashboard_database_url):
+    test = app(dashboard_database_url, "app_pages/predict.py")
+    no_exception(test)
+    spot = test.selectbox(key="spot")
+    cell = scalar(
+        dashboard_database_url,
+        "SELECT cell FROM analytics.cell_year GROUP BY cell ORDER BY sum(accidents) DESC,"
+        " cell LIMIT 1",
+    )
+    spot.set_value(h3.int_to_str(cell)).run()
+    no_exception(test)
+    weather = next(s for s in test.selectbox if s.label == "Weather")
+    assert weather.value is not None, "prefilled from the spot's history"
+    assert all(not s.label.isdigit() for s in test.selectbox)
+    next(b for b in test.button if b.label == "Predict").click().run()
+    assert any("Log in" in w.value for w in test.warning)
+
+
+def test_predict_says_plainly_when_model_api_is_down(app, dashboard_database_url):
+    test = app(dashboard_database_url, "app_pages/predict.py", api_url="http://127.0.0.1:9")
+    test.session_state["model_api_token"] = "any"
+    test.session_state["model_api_user"] = "someone"
+    test.radio(key="where").set_value("Point").run()
+    test.number_input(key="lat").set_value(48.85).run()
+    test.number_input(key="lon").set_value(2.35).run()
+    no_exception(test)
+    next(b for b in test.button if b.label == "Predict").click().run()
+    assert any("model_api is down" in e.value for e in test.error)
+
+
+@pytest.mark.slow
+def test_predict_shows_the_probability_beside_the_historic_share(
+    app, dashboard_database_url, model_api_url
+):
+    from .conftest import ADMIN
+
+    test = app(dashboard_database_url, "app_pages/predict.py", api_url=model_api_url)
+    test.text_input(key="login_username").set_value(ADMIN[0])
+    test.text_input(key="login_password").set_value(ADMIN[1])
+    next(b for b in test.button if b.label == "Log in").click().run()
+    no_exception(test)
+    assert test.session_state["model_api_token"]
+    test.radio(key="where").set_value("Commune").run()
+    commune = scalar(
+        dashboard_database_url,
+        "SELECT com_current FROM accidents WHERE com_current IS NOT NULL"
+        " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    test.selectbox(key="commune").set_value(commune).run()
+    next(b for b in test.button if b.label == "Predict").click().run()
+    no_exception(test)
+    shown = metrics(test)
+    probability = float(shown["Probability of a KSI accident"].rstrip("%")) / 100
+    assert 0 < probability < 1
+    ksi, total = (
+        scalar(dashboard_database_url, query, commune)
+        for query in (
+            "SELECT count(*) FROM analytics.accident_facts WHERE commune = %s AND ksi",
+            "SELECT count(*) FROM analytics.accident_facts WHERE commune = %s",
+        )
+    )
+    assert shown["Historic KSI share here"] == f"{ksi / total:.1%}"
+    assert len(table(test, "factor", "direction")) >= 1
