@@ -55,6 +55,8 @@ def test_up_runs_the_whole_chain_through_airflow_then_down_stops_everything(
         GLS_MLFLOW_PORT=str(free_port()),
         GLS_MODEL_API_PORT=str(free_port()),
         GLS_PGADMIN_PORT=str(free_port()),
+        GLS_UI_PORT=str(free_port()),
+        GLS_UI_DATABASE_PASSWORD="a-reader-password",
         GLS_AIRFLOW_PORT=str(airflow_port),
         GLS_AIRFLOW_SCHEDULER_HEALTH_PORT=str(free_port()),
         GLS_AIRFLOW_WORKER_LOG_PORT=str(free_port()),
@@ -86,7 +88,7 @@ def test_up_runs_the_whole_chain_through_airflow_then_down_stops_everything(
 
     status = gls_cli("status").stdout.splitlines()
     declared = [line.split(":")[0] for line in status[1:]]
-    assert {"MLflow", "model_api", "pgAdmin", "airflow-api-server"} <= set(declared), status
+    assert {"MLflow", "model_api", "pgAdmin", "ui", "airflow-api-server"} <= set(declared), status
     for line in status[1:]:
         assert ": running, pid " in line and ", healthy " in line, line
     smoke = gls_cli("smoke", timeout=300)
@@ -96,7 +98,7 @@ def test_up_runs_the_whole_chain_through_airflow_then_down_stops_everything(
     assert "cli_admin logged in (token)" in smoke.stdout
 
     pids = [int(p.read_text()) for p in run_dir.glob("*.pid")]
-    assert len(pids) >= 7, "MLflow, model_api, pgAdmin and four Airflow services"
+    assert len(pids) >= 8, "MLflow, model_api, pgAdmin, the UI and four Airflow services"
     assert len(platform_processes(clean_environment)) > len(pids)
     down = gls_cli("down")
     assert down.returncode == 0, down.stderr
