@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -60,8 +61,6 @@ def initialise_airflow() -> str:
 
 
 def _inherited() -> dict[str, str]:
-    import os
-
     return {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
 
 

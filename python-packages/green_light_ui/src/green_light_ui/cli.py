@@ -8,20 +8,10 @@ from pathlib import Path
 
 import typer
 
-from green_light_platform.cli.runtime import load_settings
+from green_light_platform.cli.runtime import load_settings, serve_group
 from green_light_ui.settings import UiSettings
 
 APP = Path(__file__).with_name("app.py")
-
-
-def _serve_group(app: typer.Typer) -> typer.Typer:
-    """The `serve` group, shared with the other packages that serve something."""
-    for group in app.registered_groups:
-        if group.name == "serve" and group.typer_instance is not None:
-            return group.typer_instance
-    serve = typer.Typer(help="Run the platform's services in the foreground.", no_args_is_help=True)
-    app.add_typer(serve, name="serve")
-    return serve
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -55,4 +45,4 @@ def serve_ui(
 
 
 def register(app: typer.Typer) -> None:
-    _serve_group(app).command("ui")(serve_ui)
+    serve_group(app).command("ui")(serve_ui)

@@ -46,6 +46,24 @@ def bound(
     return value
 
 
+def pick(label: str, key: str, names: dict[str, str], placeholder: str) -> str | None:
+    """A search-as-you-type pick among `names` (value -> label), kept in the URL's `key`;
+    None until something is picked, or when the URL names what is not offered."""
+    return bound(
+        st.selectbox,
+        label,
+        key=key,
+        default=None,
+        parse=one(str),
+        dump=str,
+        valid=lambda value: value is None or value in names,
+        options=list(names),
+        index=None,
+        format_func=names.__getitem__,
+        placeholder=placeholder,
+    )
+
+
 def one(kind: Callable[[str], Any]) -> Callable[[list[str]], Any]:
     """Parse a single-valued parameter."""
     return lambda raw: kind(raw[-1])

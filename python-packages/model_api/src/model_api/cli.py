@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from green_light_platform.cli.runtime import load_settings
+from green_light_platform.cli.runtime import load_settings, serve_group
 from model_api.settings import ApiSettings
-
-
-def _serve_group(app: typer.Typer) -> typer.Typer:
-    """The `serve` group, shared with the other packages that serve something (`gls serve ui`)."""
-    for group in app.registered_groups:
-        if group.name == "serve" and group.typer_instance is not None:
-            return group.typer_instance
-    serve = typer.Typer(help="Run the platform's services in the foreground.", no_args_is_help=True)
-    app.add_typer(serve, name="serve")
-    return serve
 
 
 def serve_api(
@@ -41,4 +31,4 @@ def serve_api(
 
 
 def register(app: typer.Typer) -> None:
-    _serve_group(app).command("api")(serve_api)
+    serve_group(app).command("api")(serve_api)

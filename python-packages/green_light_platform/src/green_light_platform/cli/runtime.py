@@ -46,3 +46,14 @@ def exit_on(*errors: type[Exception], code: int = 1, prefix: str = "") -> Iterat
     except errors as error:
         typer.secho(f"{prefix}{error}", err=True, fg="red")
         raise typer.Exit(code) from error
+
+
+def serve_group(app: typer.Typer) -> typer.Typer:
+    """The `gls serve` group, created by whichever package registers a server first, so every
+    package that serves something (`gls serve api`, `gls serve ui`) adds its command to it."""
+    for group in app.registered_groups:
+        if group.name == "serve" and group.typer_instance is not None:
+            return group.typer_instance
+    serve = typer.Typer(help="Run the platform's services in the foreground.", no_args_is_help=True)
+    app.add_typer(serve, name="serve")
+    return serve

@@ -9,7 +9,7 @@ from green_light_ui import charts, maps, session
 from green_light_ui.dashboards.place import find_place, load_crash, load_place, place_options
 from green_light_ui.labels import DIMENSIONS, label
 from green_light_ui.links import hotspot_link, parse_place_id, place_id
-from green_light_ui.url_state import bound, one, reset_button
+from green_light_ui.url_state import pick, reset_button
 
 st.title("Municipality / departement")
 loaded = session.require_data()
@@ -20,18 +20,11 @@ labels = {
         index=False
     )
 }
-choice = bound(
-    st.selectbox,
+choice = pick(
     "Commune or departement",
-    key="place",
-    default=None,
-    parse=one(str),
-    dump=str,
-    valid=lambda value: value is None or value in labels,
-    options=list(labels),
-    index=None,
-    format_func=labels.__getitem__,
-    placeholder="Type a name, a former or current INSEE code, a departement…",
+    "place",
+    labels,
+    "Type a name, a former or current INSEE code, a departement…",
 )
 period = session.period_filter(loaded)
 reset_button({"years": (loaded.first, loaded.last), "place": None})

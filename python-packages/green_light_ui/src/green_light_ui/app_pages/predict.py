@@ -19,7 +19,7 @@ from green_light_ui.dashboards.prediction import (
 )
 from green_light_ui.feature_form import feature_input
 from green_light_ui.model_api_client import ModelApiDown, ModelApiError
-from green_light_ui.url_state import bound, one, reset_button
+from green_light_ui.url_state import bound, one, pick, reset_button
 
 st.title("Predict the gravity of an accident")
 loaded = session.require_data()
@@ -66,38 +66,14 @@ if where == "Hot spot":
     asked = st.query_params.get("spot")
     if asked and asked not in names and h3.is_valid_cell(asked):
         names[asked] = f"cell {asked}"
-    spot = bound(
-        st.selectbox,
-        "Hot spot",
-        key="spot",
-        default=None,
-        parse=one(str),
-        dump=str,
-        valid=lambda value: value is None or value in names,
-        options=list(names),
-        index=None,
-        format_func=names.__getitem__,
-        placeholder="Pick a hot spot",
-    )
+    spot = pick("Hot spot", "spot", names, "Pick a hot spot")
     if spot:
         place = PlaceChoice("cell", spot, names[spot])
 elif where == "Commune":
     options = session.load(place_options, what="the communes")
     communes = options[(options["kind"] == "commune") & options["former_code"].isna()]
     names = dict(zip(communes["code"], communes["label"], strict=True))
-    code = bound(
-        st.selectbox,
-        "Commune",
-        key="commune",
-        default=None,
-        parse=one(str),
-        dump=str,
-        valid=lambda value: value is None or value in names,
-        options=list(names),
-        index=None,
-        format_func=names.__getitem__,
-        placeholder="Type a commune name",
-    )
+    code = pick("Commune", "commune", names, "Type a commune name")
     if code:
         place = PlaceChoice("commune", code, names[code])
 else:
