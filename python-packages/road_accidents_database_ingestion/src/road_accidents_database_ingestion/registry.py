@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,11 +35,23 @@ class Fingerprint:
 
 
 def fingerprint(path: Path) -> Fingerprint:
+    """The file's checksum, read again only when its size or modification time changed:
+    the Airflow watcher asks for every year's files at each look, and hashing a whole
+    history takes seconds."""
+    resolved = path.resolve()
+    stat = resolved.stat()
+    return Fingerprint(resolved, stat.st_size, _sha256(resolved, stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=4096)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """Keyed by size and mtime so that a rewritten file misses the cache."""
+    del size, mtime_ns
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
-    return Fingerprint(path.resolve(), path.stat().st_size, digest.hexdigest())
+    return digest.hexdigest()
 
 
 def year_fingerprint(files: Iterable[Fingerprint]) -> str:
