@@ -5,6 +5,8 @@
 #   GLS_TAG=v0.2.0 ADMIN_PASSWORD=... GLS_JWT_SECRET=... ./PROD-docker-compose-up.sh
 set -euo pipefail
 cd "$(dirname "$0")"
+# shellcheck source=python-packages/green_light_platform/docker/compose-up.sh
+source python-packages/green_light_platform/docker/compose-up.sh
 export GLS_TAG="${GLS_TAG:-latest}" GLS_ENVIRONMENT=production
 
 development_secrets() {
@@ -29,16 +31,11 @@ if [ "${#unsafe[@]}" -gt 0 ]; then
     exit 1
 fi
 
-command -v docker >/dev/null || { echo "PROD-docker-compose-up.sh: docker is not installed" >&2; exit 1; }
+require_docker
 
-answer=""
-read -r -p "Remove all unused local Docker images first (docker image prune -a)? [y/N] " answer || true
-case "$answer" in
-    [yY]*) docker image prune -a -f ;;
-esac
+offer_image_prune
 
 echo "pulling the images at GLS_TAG=${GLS_TAG}"
 docker compose pull
 DOCKER_BUILDKIT=1 docker compose up -d --no-build
-echo "Green Light Services ${GLS_TAG} is starting: UI http://localhost:8501, Airflow http://localhost:8080,"
-echo "MLflow http://localhost:5000, model_api http://localhost:8001/docs, pgAdmin http://localhost:8888"
+announce_stack "${GLS_TAG}"
