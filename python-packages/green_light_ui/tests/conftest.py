@@ -40,8 +40,10 @@ TIMEOUT = 60
 
 
 @pytest.fixture(scope="session")
-def reader_login(postgres_server_url: str) -> tuple[str, str]:
-    """The UI's login on the test server (roles belong to the server, not to a database)."""
+def reader_login(postgres_server_url: str, migrated_template: str) -> tuple[str, str]:
+    """The UI's login on the test server (roles belong to the server, not to a database), a
+    member of the reader role that the migrations create."""
+    del migrated_template
     ensure_reader_login(postgres_server_url, *READER)
     return READER
 
