@@ -9,9 +9,20 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from typing import TYPE_CHECKING
 
+import httpx
+import psycopg
+
+from green_light_platform.settings import to_libpq_url
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from email.message import Message
+
+
+GOOD, BROKEN = (2019, 2021), 2020
+"""The years of the `data_directory` fixture: two good ones and one that lost a column."""
+SERVICE = ("pipelines", "a-service-password-for-tests")
+"""The service account model_api knows in the `platform` fixture."""
 
 
 def run_dag(dag_id: str, conf: dict | None = None):
@@ -74,3 +85,17 @@ def smtp_server() -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def loaded_years(database_url: str) -> list[int]:
+    with psycopg.connect(to_libpq_url(database_url)) as conn:
+        rows = conn.execute("SELECT DISTINCT year FROM accidents ORDER BY year").fetchall()
+    return [row[0] for row in rows]
+
+
+def served_version(url: str) -> str | None:
+    token = httpx.post(
+        f"{url}/token", data={"username": SERVICE[0], "password": SERVICE[1]}
+    ).json()["access_token"]
+    answer = httpx.get(f"{url}/model", headers={"Authorization": f"Bearer {token}"})
+    return str(answer.json()["version"]) if answer.status_code == 200 else None

@@ -5,38 +5,19 @@ a second run with nothing new loads nothing and emits nothing."""
 from __future__ import annotations
 
 import psycopg
-import pytest
 
-from baac_demo_data import generate_demo_data, write_broken_variant
 from green_light_pipelines.dags import INGEST_DAG_ID, ROAD_ACCIDENTS_ASSET
 from green_light_platform.settings import to_libpq_url
 
-from .pipelines_support import asset_events, run_dag, smtp_server, states
-
-GOOD, BROKEN = (2019, 2021), 2020
-
-
-@pytest.fixture
-def data_directory(tmp_path, database_url, monkeypatch):
-    """Two good generated years and one whose files lost a column."""
-    root = tmp_path / "baac"
-    generated = generate_demo_data(tmp_path / "generated", [*GOOD, BROKEN], scale=0.002, seed=5)
-    for year in generated.years:
-        if year.year == BROKEN:
-            write_broken_variant(year.folder, root / str(BROKEN), "missing_column", seed=1)
-        else:
-            generate_demo_data(root, [year.year], scale=0.002, seed=5)
-    monkeypatch.setenv("GLS_DATABASE_URL", database_url)
-    monkeypatch.setenv("ROAD_ACCIDENTS_DATA_DIRECTORIES", str(root))
-    monkeypatch.setenv("GLS_VOLUMES_DIR", str(tmp_path / "Volumes"))
-    monkeypatch.setenv("ADMIN_PASSWORD", "unused")
-    return root
-
-
-def loaded_years(database_url: str) -> list[int]:
-    with psycopg.connect(to_libpq_url(database_url)) as conn:
-        rows = conn.execute("SELECT DISTINCT year FROM accidents ORDER BY year").fetchall()
-    return [row[0] for row in rows]
+from .pipelines_support import (
+    BROKEN,
+    GOOD,
+    asset_events,
+    loaded_years,
+    run_dag,
+    smtp_server,
+    states,
+)
 
 
 def test_each_year_is_its_own_task_and_a_broken_one_fails_alone(
