@@ -1,8 +1,8 @@
 """Test data for the gravity model: the one place that puts accidents into a database.
 
-`load_sample` and `load_generated` use the ingestion pipeline and the demo-data generator of
-`road_accidents_database_ingestion` when they exist; until then they COPY synthetic rows
-straight into the harmonised tables (`insert_synthetic`). The synthetic accidents carry a
+`load_sample` and `load_generated` go through the ingestion pipeline (the real 2021 sample and
+demo BAAC folders); `insert_synthetic` COPYs rows straight into the harmonised tables when a
+test needs a signal it controls. The synthetic accidents carry a
 known KSI signal, some of it in features the 2024 baseline does not see (two-wheelers, fixed
 obstacles, ages, safety equipment), and `signal` scales it per year (0 = labels are noise).
 """
@@ -22,8 +22,6 @@ from green_light_platform.db.engine import connect
 from road_accidents_database_ingestion.tables import ACCIDENTS, PERSONS, PLACES, VEHICLES
 
 log = logging.getLogger(__name__)
-
-SAMPLE_DIR = Path(__file__).resolve().parents[4] / "shared" / "data" / "baac-2021-sample"
 
 _DEPARTEMENTS = ("75", "13", "69", "59", "33", "31", "44", "67", "2A", "971", "974", "06", "38")
 _CENTRES = {
@@ -260,25 +258,19 @@ def insert_synthetic(
     return len(tables["accidents"])
 
 
-def load_sample(database_url: str) -> None:
-    """The real 2021 sample through the ingestion pipeline, or a synthetic 2021 of its size."""
-    try:
-        from road_accidents_database_ingestion.pipeline import ingest
-    except ImportError:
-        insert_synthetic(database_url, [2021], per_year=382, seed=2021)
-        return
-    ingest(database_url, SAMPLE_DIR.parent, years=[2021])
+def load_sample(database_url: str, sample: Path) -> None:
+    """The real 2021 sample (the folder `real_2021_sample` gives) through the ingestion."""
+    from road_accidents_database_ingestion.pipeline import ingest
+
+    ingest(database_url, sample.parent, years=[2021])
 
 
 def load_generated(
     database_url: str, workdir: Path, years: Sequence[int], scale: float, seed: int
 ) -> None:
-    """Demo BAAC folders through the ingestion pipeline, or synthetic rows until both exist."""
-    try:
-        from baac_demo_data import generate_demo_data
-        from road_accidents_database_ingestion.pipeline import ingest
-    except ImportError:
-        insert_synthetic(database_url, years, per_year=max(int(55_000 * scale), 50), seed=seed)
-        return
+    """Demo BAAC folders through the ingestion pipeline."""
+    from baac_demo_data import generate_demo_data
+    from road_accidents_database_ingestion.pipeline import ingest
+
     generate_demo_data(workdir, years, scale, seed)
     ingest(database_url, workdir, years=years)

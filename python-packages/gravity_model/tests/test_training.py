@@ -88,8 +88,8 @@ def test_no_champion_is_an_error_of_its_own(tracking_uri):
 
 
 @pytest.mark.slow
-def test_end_to_end_on_the_2021_sample(database_url, tracking_uri):
-    load_sample(database_url)
+def test_end_to_end_on_the_2021_sample(database_url, tracking_uri, real_2021_sample):
+    load_sample(database_url, real_2021_sample)
     report = train(database_url, tracking_uri)
     assert report.data_years == [2021] and report.primary_split == "random"
     assert "no temporal holdout" in report.model_card

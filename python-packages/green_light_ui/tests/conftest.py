@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from green_light_platform.testing import TrainedRegistry
 
 APP = str(Path(__file__).resolve().parents[1] / "src" / "green_light_ui" / "app.py")
+PAGES = sorted(f"app_pages/{page.name}" for page in (Path(APP).parent / "app_pages").glob("*.py"))
+"""Every page of the app, as AppTest's `switch_page` names them."""
 READER = ("gls_ui_test", "reader-password-for-tests")
 ADMIN = ("admin", "admin-password-for-tests")
 JWT_SECRET = "a-test-secret-that-is-long-enough-for-hs256"

@@ -4,16 +4,11 @@ shows its data again once the database is back, without a restart."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from green_light_platform.network_faults import TcpGate
 
-PAGES = sorted(
-    f"app_pages/{path.name}"
-    for path in (Path(__file__).parents[1] / "src" / "green_light_ui" / "app_pages").glob("*.py")
-)
+from .conftest import PAGES
 
 
 @pytest.mark.parametrize("page", PAGES)

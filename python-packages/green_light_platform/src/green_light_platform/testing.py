@@ -38,6 +38,29 @@ SEED_YEARS = "2021-2022"
 SEED_SCALE = "0.005"
 
 
+def real_data(config: pytest.Config, folder: str) -> Path:
+    """`folder` of the real BAAC rows in `../shared/data` beside the checkout: skipped when
+    absent, except in CI (`CI=true`), where its absence is a failure."""
+    path = config.rootpath.parent / "shared" / "data" / folder
+    if not path.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"real data missing in CI: {path}")
+        pytest.skip(f"real data not present: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_2021_sample(request: pytest.FixtureRequest) -> Path:
+    """The first 382 real accidents of 2021, all four files (2019+ layout)."""
+    return real_data(request.config, "baac-2021-sample")
+
+
+@pytest.fixture(scope="session")
+def real_2018_places_vehicles(request: pytest.FixtureRequest) -> Path:
+    """The whole real 2018 `lieux` and `vehicules` files (2005-2018 layout)."""
+    return real_data(request.config, "baac-2018-places-vehicles")
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a PostgreSQL server where the tests may create and drop databases."""
