@@ -41,9 +41,9 @@ status: install
 smoke: install
 	$(BIN)/gls smoke
 
-## Install, then run the whole test suite against a real PostgreSQL.
+## Install, then run the whole test suite against a real PostgreSQL; writes docs/reliability.md.
 test: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest --reliability-report docs/reliability.md
 
 ## The headless Chromium of the browser tests (Debian's package; Playwright downloads none).
 browser:
