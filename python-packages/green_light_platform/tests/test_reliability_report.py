@@ -61,8 +61,10 @@ def test_the_report_has_a_row_per_claim_with_its_observed_outcome(pytester):
     attacks = report[attack:load]
     assert "skipped (" in attacks
     assert "no server here" in attacks
-    assert "`test_claims.py::test_sizes[1]`" in attacks
-    assert "`test_claims.py::test_sizes[2]`" in attacks
+    assert (
+        "| big body | `test_claims.py::test_sizes` (2 cases: 1, 2) | 413 | passed (all 2, "
+        in attacks
+    )
     assert "No test of this kind ran." in report[load:]
     assert "test_unmarked" not in report
     assert "- Marked tests: 5 (1 failed, 3 passed, 1 skipped) of 6 tests collected" in report
@@ -171,3 +173,28 @@ def test_the_benchmarks_are_listed_as_measured_elsewhere(pytester):
     assert "- `benchmarks/api_load.py`: model_api under load for minutes: latency and memory." in (
         section
     )
+
+
+def test_a_parametrized_claim_is_one_row_that_names_its_failing_cases(pytester):
+    pytester.makepyfile(
+        test_cases="""
+        import pytest
+
+        @pytest.mark.reliability(kind="bad input", case="odd sizes", expect="refused")
+        @pytest.mark.parametrize("size", [1, 2, 3])
+        def test_sizes(size):
+            assert size != 2, "size 2 went through"
+
+        def test_other():
+            pass
+        """
+    )
+    result, report = _report(pytester, "-k", "sizes")
+    result.assert_outcomes(passed=2, failed=1)
+    [row] = [line for line in report.splitlines() if "test_sizes" in line]
+    assert row.startswith(
+        "| odd sizes | `test_cases.py::test_sizes` (3 cases: 1, 2, 3) | refused |"
+    )
+    assert "1 failed ([2] AssertionError: size 2 went through" in row
+    assert "2 passed" in row
+    assert "of 4 tests collected, 1 of them not selected by this run" in report

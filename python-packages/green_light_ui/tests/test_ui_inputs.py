@@ -91,3 +91,25 @@ def test_the_prediction_form_refuses_out_of_range_values(
     assert field().value == kept
     # The request was built from in-range values and sent: only the absent API stops it.
     assert [e.value for e in test.error if "model_api is down" in e.value]
+
+
+@pytest.mark.reliability(
+    kind="bad input",
+    case="UI: the login form sent with an empty username or password",
+    expect="the page asks for both and calls nothing: no model_api error even with model_api"
+    " absent; filled in, the login is sent",
+)
+@pytest.mark.parametrize(("username", "password"), [("", ""), ("someone", ""), ("  ", "pw")])
+def test_an_incomplete_login_is_not_sent(app, seeded_database_url, username, password):
+    test = app(seeded_database_url, "app_pages/predict.py", api_url="http://127.0.0.1:9")
+    test.text_input(key="login_username").set_value(username)
+    test.text_input(key="login_password").set_value(password)
+    next(b for b in test.button if b.label == "Log in").click().run()
+    no_exception(test)
+    assert any("Enter a username and a password" in w.value for w in test.warning)
+    assert not test.error
+
+    test.text_input(key="login_username").set_value("someone")
+    test.text_input(key="login_password").set_value("a-password")
+    next(b for b in test.button if b.label == "Log in").click().run()
+    assert any("does not answer" in e.value for e in test.error)

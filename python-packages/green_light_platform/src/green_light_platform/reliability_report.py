@@ -47,9 +47,14 @@ class Result:
     detail: str = ""
     seconds: float = 0.0
 
-    def observed(self) -> str:
-        text = f"{self.outcome} ({self.seconds:.1f} s)"
-        return f"{text}: {self.detail}" if self.detail else text
+    @property
+    def test(self) -> str:
+        """The test function's node id, without the parameters."""
+        return self.nodeid.split("[", 1)[0]
+
+    @property
+    def parameters(self) -> str | None:
+        return self.nodeid[len(self.test) + 1 : -1] if "[" in self.nodeid else None
 
 
 @dataclass
@@ -108,6 +113,10 @@ class ReliabilityReport:
         self.config = config
         self.results: dict[str, Result] = {}
         self.written: Path | None = None
+        self.deselected = 0
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -131,7 +140,8 @@ class ReliabilityReport:
             return
         path = self.config.invocation_params.dir / target
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(ran, self.config, session.testscollected), encoding="utf-8")
+        counts = (session.testscollected + self.deselected, self.deselected)
+        path.write_text(render(ran, self.config, counts), encoding="utf-8")
         self.written = path
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
@@ -162,7 +172,7 @@ def _crash(report: pytest.TestReport) -> str:
     return message.splitlines()[0][:200] if message else "no message"
 
 
-def render(results: list[Result], config: pytest.Config, collected: int) -> str:
+def render(results: list[Result], config: pytest.Config, counts: tuple[int, int]) -> str:
     """The report: where the run comes from, then a table per kind, then the benchmarks."""
     facts = config.stash.setdefault(FACTS, RunFacts())
     rows = {kind: [(c, r) for r in results for c in r.claims if c.kind == kind] for kind in KINDS}
@@ -176,7 +186,7 @@ def render(results: list[Result], config: pytest.Config, collected: int) -> str:
         "",
         "## The run",
         "",
-        *_run_lines(config, facts, results, collected),
+        *_run_lines(config, facts, results, counts),
     ]
     for kind in KINDS:
         lines += ["", f"## {kind.capitalize()}", ""]
@@ -187,17 +197,51 @@ def render(results: list[Result], config: pytest.Config, collected: int) -> str:
             "| case | how it is tested | expected outcome | observed outcome |",
             "| --- | --- | --- | --- |",
         ]
+        groups: dict[tuple[Claim, str], list[Result]] = {}
+        for claim, result in rows[kind]:
+            groups.setdefault((claim, result.test), []).append(result)
         lines += [
-            f"| {_cell(c.case)} | `{_cell(r.nodeid)}` | {_cell(c.expect)} | {_cell(r.observed())} |"
-            for c, r in rows[kind]
+            f"| {_cell(claim.case)} | {_tested(test, group)} | {_cell(claim.expect)}"
+            f" | {_cell(_observed(group))} |"
+            for (claim, test), group in groups.items()
         ]
     lines += ["", *_benchmark_lines(config.rootpath / "benchmarks")]
     return "\n".join(lines) + "\n"
 
 
+def _tested(test: str, group: list[Result]) -> str:
+    """The test's node id, with its parameter sets when it has several."""
+    parameters = [r.parameters for r in group if r.parameters is not None]
+    if not parameters:
+        return f"`{_cell(test)}`"
+    return f"`{_cell(test)}` ({len(parameters)} cases: {_cell(', '.join(parameters))})"
+
+
+def _observed(group: list[Result]) -> str:
+    """How a test went: its outcome, or per outcome how many of its cases and why."""
+    seconds = sum(r.seconds for r in group)
+    outcomes = sorted({r.outcome for r in group})
+    if len(group) == 1 or outcomes == ["passed"]:
+        only = group[0]
+        count = f"all {len(group)}, " if len(group) > 1 else ""
+        text = f"{only.outcome} ({count}{seconds:.1f} s)"
+        return f"{text}: {only.detail}" if len(group) == 1 and only.detail else text
+    parts = []
+    for outcome in outcomes:
+        cases = [r for r in group if r.outcome == outcome]
+        details = "; ".join(
+            f"[{r.parameters}] {r.detail}" if r.detail else f"[{r.parameters}]"
+            for r in cases
+            if outcome != "passed"
+        )
+        parts.append(f"{len(cases)} {outcome}" + (f" ({details})" if details else ""))
+    return f"{', '.join(parts)} ({seconds:.1f} s)"
+
+
 def _run_lines(
-    config: pytest.Config, facts: RunFacts, results: list[Result], collected: int
+    config: pytest.Config, facts: RunFacts, results: list[Result], counts: tuple[int, int]
 ) -> list[str]:
+    collected, deselected = counts
     outcomes: dict[str, int] = {}
     for result in results:
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
@@ -214,7 +258,8 @@ def _run_lines(
         *(f"- {name}: {value}" for name, value in sorted(facts.environment.items())),
         f"- Where: {where if ci else 'local'}",
         f"- Command: `pytest {args}`" if args else "- Command: `pytest`",
-        f"- Marked tests: {len(results)} ({tally}) of {collected} tests collected",
+        f"- Marked tests: {len(results)} ({tally}) of {collected} tests collected"
+        + (f", {deselected} of them not selected by this run" if deselected else ""),
     ]
 
 
