@@ -11,7 +11,7 @@ CHROMIUM := $(or $(GLS_TEST_CHROMIUM),/usr/bin/chromium)
 # Bytecode caches make every `gls` and test subprocess start several times faster.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install up down status smoke test browser lint format lock
+.PHONY: install up down status smoke test browser lint format lock audit
 
 install: $(INSTALLED) $(PGADMIN_INSTALLED)
 
@@ -41,9 +41,9 @@ status: install
 smoke: install
 	$(BIN)/gls smoke
 
-## Install, then run the whole test suite against a real PostgreSQL.
+## Install, then run the whole test suite against a real PostgreSQL; writes docs/reliability.md.
 test: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest --reliability-report docs/reliability.md
 
 ## The headless Chromium of the browser tests (Debian's package; Playwright downloads none).
 browser:
@@ -63,6 +63,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Known vulnerabilities of every pinned dependency (pip-audit; accepted ones in audit-ignore.txt).
+## Exits 3, saying so, when the vulnerability service cannot be asked.
+audit: $(INSTALLED)
+	bash .ci/audit
 
 ## Re-pin every dependency after changing a pyproject.toml or requirements*.in.
 lock: $(INSTALLED)

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import yaml
 
+from green_light_platform.settings import development_secrets
+
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_FILE = ROOT / ".env"
 VARIABLE = re.compile(
     r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|(?<!\$)\$([A-Za-z_]\w*)"
 )
-SECRETS_START, SECRETS_END = "# >>> secrets", "# <<< secrets"
 
 
 def vendored_schema(name: str) -> dict:
@@ -37,9 +38,7 @@ def env_values() -> dict[str, str]:
 
 def secret_names() -> list[str]:
     """The variables of `.env`'s secrets block (the PROD script refuses their values)."""
-    text = ENV_FILE.read_text()
-    block = text[text.index(SECRETS_START) : text.index(SECRETS_END)]
-    return [line.partition("=")[0] for line in block.splitlines()[1:] if "=" in line]
+    return list(development_secrets(ENV_FILE))
 
 
 def compose() -> dict:

@@ -25,6 +25,7 @@ def reader_settings(database_url, reader_login, clean_environment, monkeypatch):
 WRITES = (
     "INSERT INTO accidents (num_acc, year, month, day, accident_date, dep, source_file_id,"
     " source_line) VALUES (202100000001, 2021, 1, 1, '2021-01-01', '75', 1, 1)",
+    "UPDATE accidents SET dep = '00'",
     "DELETE FROM communes",
     "REFRESH MATERIALIZED VIEW analytics.accident_facts",
     "CREATE TABLE public.ui_was_here (id int)",
@@ -32,6 +33,12 @@ WRITES = (
 )
 
 
+@pytest.mark.reliability(
+    kind="attack",
+    case="UI: INSERT, UPDATE, DELETE, CREATE TABLE and REFRESH through the dashboards' own"
+    " database connection",
+    expect="every write is refused by the server: the UI's login is read-only",
+)
 @pytest.mark.parametrize("statement", WRITES)
 def test_a_write_through_the_uis_connection_fails(reader_settings, statement):
     engine = reader_engine(reader_settings.database)
@@ -44,6 +51,11 @@ def test_a_write_through_the_uis_connection_fails(reader_settings, statement):
         engine.dispose()
 
 
+@pytest.mark.reliability(
+    kind="attack",
+    case="UI: its database login switches its session to read-write and tries the same writes",
+    expect="InsufficientPrivilege for every write: the role has no write grant at all",
+)
 @pytest.mark.parametrize("statement", WRITES)
 def test_the_login_itself_may_not_write_even_in_a_read_write_transaction(
     database_url, reader_login, statement

@@ -119,6 +119,14 @@ CASES: list[tuple[Callable[[Path], None], list[str]]] = [
 ]
 
 
+@pytest.mark.reliability(
+    kind="bad input",
+    case="a real 2021 sample broken one way (the test's id): missing or duplicated file, missing"
+    " column, wrong separator, truncated line, undecodable bytes, duplicate keys, orphans,"
+    " unknown code, empty or header-only file, year mismatch",
+    expect="the year fails with a reason naming the file and the line, column and value; the"
+    " loaded year stays as it was",
+)
 @pytest.mark.parametrize(("breaker", "expected"), CASES, ids=[c[0].__name__ for c in CASES])
 def test_bad_input_fails_with_a_clear_reason_and_changes_nothing(
     database_url, tmp_path, breaker, expected

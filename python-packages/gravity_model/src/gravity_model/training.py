@@ -266,7 +266,6 @@ def train(
             champion_score,
             promotion_margin,
         )
-        client.set_registered_model_alias(MODEL_NAME, decision.alias, version)
         for key, value in {
             "threshold": f"{main.threshold:.6f}",
             "data_years": ",".join(map(str, data_years)),
@@ -300,6 +299,10 @@ def train(
         )
         mlflow.log_text(card, "model_card.md")
         client.update_model_version(MODEL_NAME, version, description=card)
+
+    # The commit point: the alias moves only once the version and its run are complete, so a
+    # training killed at any earlier moment leaves the champion where it was.
+    client.set_registered_model_alias(MODEL_NAME, decision.alias, version)
 
     log.info(
         "training done",

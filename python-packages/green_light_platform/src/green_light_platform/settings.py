@@ -193,6 +193,44 @@ class PlatformSettings(Settings):
     up: UpSettings = Field(default_factory=UpSettings)
 
 
+SECRETS_BLOCK = ("# >>> secrets", "# <<< secrets")
+"""The lines around `.env`'s development secrets (PROD-docker-compose-up.sh reads them too)."""
+
+
+def development_secrets(path: Path | None = None) -> dict[str, str]:
+    """`.env`'s secrets block: variable -> its development value; empty without the file."""
+    path = path or env_file()
+    if not path.is_file():
+        return {}
+    found: dict[str, str] = {}
+    inside = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(SECRETS_BLOCK):
+            inside = line.startswith(SECRETS_BLOCK[0])
+        elif inside and "=" in line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            found[name.strip()] = value.strip()
+    return found
+
+
+def development_secrets_in_use(settings: BaseModel) -> list[str]:
+    """The variables of `settings` (sections included) that hold `.env`'s development value of
+    a secret: production must refuse to run on them."""
+    development = development_secrets()
+    found: list[str] = []
+    for name, field in type(settings).model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, BaseModel):
+            found += development_secrets_in_use(value)
+            continue
+        alias = field.validation_alias
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(alias, str) and alias in development and value == development[alias]:
+            found.append(alias)
+    return sorted(set(found))
+
+
 def setting_variables() -> set[str]:
     """Every variable the sections imported so far read (tests clear them)."""
     names = {ENV_FILE_VARIABLE}

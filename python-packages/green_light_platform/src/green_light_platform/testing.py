@@ -27,6 +27,8 @@ from green_light_platform.db.admin import (
     temporary_database,
 )
 from green_light_platform.db.embedded import EmbeddedPostgres, free_port
+from green_light_platform.db.engine import connect
+from green_light_platform.reliability_report import record_environment
 from green_light_platform.settings import setting_variables
 
 if TYPE_CHECKING:
@@ -62,10 +64,13 @@ def real_2018_places_vehicles(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[str]:
     """URL of a PostgreSQL server where the tests may create and drop databases."""
     configured = os.environ.get(TEST_DATABASE_URL_VARIABLE)
     if configured:
+        _note_server(pytestconfig, configured, "from " + TEST_DATABASE_URL_VARIABLE)
         yield configured
         return
     server = EmbeddedPostgres(
@@ -73,9 +78,17 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     )
     server.start()
     try:
+        _note_server(pytestconfig, server.url(), "embedded")
         yield server.url()
     finally:
         server.destroy()
+
+
+def _note_server(config: pytest.Config, url: str, origin: str) -> None:
+    """The server's version, for the reliability report's account of the run."""
+    with connect(url) as conn:
+        (version,) = conn.execute("SHOW server_version").fetchone() or ("unknown",)
+    record_environment(config, "PostgreSQL", f"{version} ({origin})")
 
 
 @pytest.fixture(scope="session")

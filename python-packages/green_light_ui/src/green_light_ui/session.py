@@ -131,7 +131,9 @@ def login_box() -> None:
             username = st.text_input("Username", key="login_username")
             password = st.text_input("Password", type="password", key="login_password")
             submitted = st.form_submit_button("Log in")
-        if submitted:
+        if submitted and not (username.strip() and password):
+            st.warning("Enter a username and a password.")
+        elif submitted:
             try:
                 st.session_state[TOKEN_KEY] = model_api().login(username, password)
                 st.session_state[USERNAME_KEY] = username

@@ -1,9 +1,9 @@
 """Filters that live in the page's URL, so any view can be bookmarked and shared.
 
 A widget's value starts from its query parameter (or its default), and every change is
-written back: `?place=commune:59350&years=2019-2023`. A value the page cannot use (a code no
-longer listed, a malformed number) falls back to the default. One reset puts every filter
-of the page back to its default and clears the URL.
+written back: `?place=commune:59350&years=2019-2023`. One reset puts every filter of the
+page back to its default and clears the URL. A value the page cannot use (a code no
+longer listed, a malformed number) falls back to the default, and the page says so.
 """
 
 from __future__ import annotations
@@ -34,9 +34,13 @@ def bound(
     if key not in st.session_state or (raw and raw != st.session_state.get(written)):
         try:
             value = parse(raw) if raw else default
+            usable = valid(value)
         except (ValueError, TypeError, KeyError):
-            value = default
-        st.session_state[key] = value if valid(value) else default
+            usable = False
+        if not usable:
+            shown = ",".join(raw)
+            st.warning(f"The link's `{key}={shown}` is not a usable {label.lower()}: ignored.")
+        st.session_state[key] = value if usable else default
     value = widget(label, key=key, **options)
     if value == default or value is None:
         st.query_params.pop(key, None)

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 from pydantic import ValidationError
 
-from green_light_platform.settings import Section, Settings, env_file
+from green_light_platform.settings import (
+    RuntimeSettings,
+    Section,
+    Settings,
+    development_secrets_in_use,
+    env_file,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,15 +33,26 @@ def _problem(error: ErrorDetails) -> str:
 @cache
 def load_settings(kind: type[Kind]) -> Kind:
     """The settings of `kind` (a package's `Settings` or one section), or an exit with one line
-    per invalid or missing variable."""
+    per invalid or missing variable; in production, also an exit when a secret still holds
+    its development value from `.env`."""
     try:
-        return kind()
+        settings = kind()
+        production = RuntimeSettings().production
     except ValidationError as error:
         problems = "\n".join(_problem(e) for e in error.errors())
         typer.secho(
             f"invalid settings (environment and {env_file()}):\n{problems}", err=True, fg="red"
         )
         raise typer.Exit(2) from error
+    if production and (unsafe := development_secrets_in_use(settings)):
+        typer.secho(
+            f"refusing to run with GLS_ENVIRONMENT=production: {', '.join(unsafe)} still"
+            f" hold the development value of {env_file()}; set each one in the environment",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(2)
+    return settings
 
 
 @contextmanager

@@ -75,7 +75,7 @@ def _header_line(data: bytes) -> str:
 def detect_separator(path: Path, header_line: str, key_columns: tuple[str, ...]) -> str:
     """The separator that splits the header into a row holding the accident key column."""
     for separator in sorted(SEPARATORS, key=header_line.count, reverse=True):
-        names = split_header(header_line, separator)
+        names = split_header(path, header_line, separator)
         if len(names) > 1 and any(n.lower() in key_columns for n in names):
             return separator
     raise FileProblem(
@@ -87,8 +87,14 @@ def detect_separator(path: Path, header_line: str, key_columns: tuple[str, ...])
     )
 
 
-def split_header(header_line: str, separator: str) -> tuple[str, ...]:
-    row = next(csv.reader([header_line], delimiter=separator, quotechar='"'))
+def split_header(path: Path, header_line: str, separator: str) -> tuple[str, ...]:
+    """The header's names; a FileProblem when it holds what no CSV line may (a lone CR, NUL)."""
+    try:
+        row = next(csv.reader([header_line], delimiter=separator, quotechar='"'))
+    except csv.Error as error:
+        raise FileProblem(
+            path, f"unreadable header line: {error}", line=1, value=header_line[:120]
+        ) from error
     return tuple(name.strip() for name in row)
 
 
@@ -100,7 +106,7 @@ def read_text_file(path: Path, key_columns: tuple[str, ...]) -> DecodedFile:
     data, encoding = decode(path, raw)
     header_line = _header_line(data)
     separator = detect_separator(path, header_line, key_columns)
-    header = split_header(header_line, separator)
+    header = split_header(path, header_line, separator)
     duplicates = sorted({n for n in header if header.count(n) > 1})
     if duplicates:
         raise FileProblem(path, f"duplicate column names {duplicates}", line=1)
