@@ -115,3 +115,8 @@ def moment(value: datetime | None) -> str:
     if value is None or pd.isna(value):
         return "never"
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def score(value: float | None) -> str:
+    """A model metric as the model page shows it ("n/a" when the run did not log it)."""
+    return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"

@@ -9,7 +9,7 @@ from gravity_model.evaluation import METRIC_LABELS
 from green_light_ui import charts, session
 from green_light_ui.dashboards.data_health import data_health
 from green_light_ui.dashboards.model_history import METRICS
-from green_light_ui.labels import moment
+from green_light_ui.labels import moment, score
 from green_light_ui.url_state import bound, one, reset_button
 
 st.title("Model and pipelines")
@@ -28,13 +28,12 @@ if history is not None:
         st.caption(
             f"Registered {moment(champion['registered'])} · trained on {champion['data_years']}"
             f" · holdout: {champion['holdout']} · decision threshold"
-            f" {champion['threshold']:.3f} · {champion['decision']}"
+            f" {score(champion['threshold'])} · {champion['decision']}"
         )
         columns = st.columns(len(METRICS) + 1)
         columns[0].metric("Champion version", champion["version"])
         for column, metric in zip(columns[1:], METRICS, strict=True):
-            value = champion[metric]
-            column.metric(METRIC_LABELS[metric], "n/a" if value != value else f"{value:.3f}")
+            column.metric(METRIC_LABELS[metric], score(champion[metric]))
 
         st.subheader("Calibration on the holdout")
         if history.calibration is None:
