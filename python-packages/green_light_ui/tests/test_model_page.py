@@ -85,6 +85,7 @@ def test_the_ingestion_and_data_quality_are_the_file_registrys(app, trained_regi
     shown = metrics(test)
     assert shown["Latest year loaded"] == str(latest)
     assert shown["Years loaded"] == str(loaded)
+    assert shown["Aggregates refreshed"].endswith(" UTC")  # the ingestion refreshed them
     assert any(f"year {latest} loaded" in s.value for s in test.success)
     profile = next(d.value for d in test.dataframe if "not_given_share" in d.value.columns)
     births = profile[(profile["table_name"] == "usagers") & (profile["column_name"] == "an_nais")]

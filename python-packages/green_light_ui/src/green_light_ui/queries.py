@@ -442,11 +442,14 @@ DATA_FRESHNESS = Query(
            max(updated_at) AS last_ingestion,
            (count(*) FILTER (WHERE status = 'loaded'))::int AS loaded_years,
            (count(*) FILTER (WHERE status = 'failed'))::int AS failed_years,
-           (SELECT max(computed_at) FROM analytics.computed_years) AS aggregates_at
+           (SELECT max(s.last_analyze) FROM pg_stat_user_tables s
+            JOIN pg_class c ON c.oid = s.relid
+            WHERE s.schemaname = 'analytics' AND c.relkind = 'm') AS aggregates_at
     FROM ingested_years
     """,
 )
-"""How fresh the data is: the latest year loaded and when, from the file registry."""
+"""How fresh the data is: the latest year loaded and when, from the file registry, and when
+the aggregates were last refreshed (the refresh analyses each view it refreshed)."""
 
 INGESTION_OUTCOMES = Query(
     "ingestion_outcomes",

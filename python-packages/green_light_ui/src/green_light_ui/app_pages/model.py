@@ -47,7 +47,7 @@ if history is not None:
                 " probability, by decile of the prediction; the dotted line is a perfectly"
                 " calibrated model."
             )
-            st.altair_chart(charts.calibration(history.calibration), use_container_width=True)
+            st.altair_chart(charts.calibration(history.calibration), width="stretch")
             session.csv_download(history.calibration, "calibration", key="csv_calibration")
 
     if not history.versions.empty:
@@ -80,7 +80,7 @@ if health.ingested:
     columns[0].metric("Latest year loaded", fresh.latest_year or "none")
     columns[1].metric("Years loaded", fresh.loaded_years)
     columns[2].metric("Years failed", fresh.failed_years)
-    columns[3].metric("Dashboards' aggregates computed", moment(fresh.aggregates_at))
+    columns[3].metric("Aggregates refreshed", moment(fresh.aggregates_at))
     st.caption(
         f"Year {fresh.latest_year} loaded {moment(fresh.latest_loaded_at)}; last ingestion"
         f" {moment(fresh.last_ingestion)}."
