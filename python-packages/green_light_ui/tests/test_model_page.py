@@ -12,7 +12,8 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from gravity_model.evaluation import CALIBRATION_ARTIFACT, METRIC_LABELS
-from gravity_model.registry import CHAMPION, MODEL_NAME
+from gravity_model.registry import CHALLENGER, CHAMPION, MODEL_NAME
+from gravity_model.training import train
 from green_light_platform.db.engine import make_engine
 from green_light_ui.dashboards.data_health import data_health
 from green_light_ui.dashboards.model_history import MlflowUnreachable, model_history
@@ -52,6 +53,35 @@ def test_the_champion_shown_is_the_registrys(app, trained_registry):
     assert row["alias"] == CHAMPION
     assert row["pr_auc"] == pytest.approx(run.data.metrics["pr_auc"])
     assert any("by decile of the prediction" in c.value for c in test.caption)
+    # The calibration and the profile by year (one version: no chart of versions).
+    assert len(test.get("vega_lite_chart")) == 2
+
+
+@pytest.mark.slow
+def test_every_version_is_listed_with_its_own_metrics(app, seeded_database_url, tmp_path):
+    tracking_uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    reports = [
+        train(
+            seeded_database_url,
+            tracking_uri,
+            promote=promote,
+            seed=seed,
+            reference_split=False,
+            artifacts_dir=tmp_path / "artifacts",
+        )
+        for promote, seed in (("auto", 1), ("never", 2))
+    ]
+    test = app(seeded_database_url, PAGE, tracking_uri=tracking_uri)
+    no_exception(test)
+    assert metrics(test)["Champion version"] == reports[0].version
+    versions = next(d.value for d in test.dataframe if "pr_auc" in d.value.columns)
+    assert versions["version"].tolist() == [reports[1].version, reports[0].version]
+    assert versions["alias"].tolist() == [CHALLENGER, CHAMPION]
+    for report, (_, row) in zip(reversed(reports), versions.iterrows(), strict=True):
+        for metric in METRIC_LABELS:
+            assert row[metric] == pytest.approx(report.primary["main"][metric]), metric
+    # The calibration, the metrics by version (two versions or more), the profile by year.
+    assert len(test.get("vega_lite_chart")) == 3
 
 
 def test_the_calibration_is_the_champions_logged_points(trained_registry, tmp_path):
