@@ -8,6 +8,8 @@ with p50 and p95 of all the queries of a page together:
 - Municipality: everything the page loads, for the commune with the most accidents and for
   a median one (KPIs and comparisons, breakdowns, people, map points, worst places);
 - Hot-spot list: the ranking with its dominant conditions;
+- Model and pipelines: its database part (freshness, ingestions, data-quality profile; the
+  MLflow part is a handful of HTTP calls, not measured here);
 and the refresh of the aggregates after ingesting one year again (the H3 cells of that year
 and every view).
 
@@ -36,6 +38,7 @@ from green_light_platform.db.admin import temporary_database
 from green_light_platform.db.engine import connect, make_engine
 from green_light_platform.settings import DatabaseSettings
 from green_light_ui.cells import RESOLUTION
+from green_light_ui.dashboards.data_health import data_health
 from green_light_ui.dashboards.hotspots import WEIGHTS, HotspotFilters, rank_hotspots
 from green_light_ui.dashboards.overview import Period, load_overview
 from green_light_ui.dashboards.place import find_place, load_place
@@ -153,6 +156,20 @@ def pandas_hotspots(engine: Engine) -> None:
     ranked[ranked["accidents"] >= 3].nlargest(50, "score")
 
 
+PROFILE_ROWS = """
+    SELECT f.year, f.table_name, f.status, p.column_name, p.rows, p.not_given, p.unknown
+    FROM column_profiles p JOIN source_files f ON f.id = p.source_file_id
+"""
+
+
+def pandas_data_quality(engine: Engine) -> None:
+    with engine.connect() as connection:
+        result = connection.execute(text(PROFILE_ROWS))
+        rows = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    loaded = rows[rows["status"] == "loaded"]
+    loaded.groupby(["year", "table_name", "column_name"])[["rows", "not_given", "unknown"]].sum()
+
+
 def load_history(url: str, data: Path, scale: float) -> float:
     data.mkdir(parents=True, exist_ok=True)
     if not discover_year_folders(data):
@@ -242,6 +259,13 @@ def main() -> None:
             ),
             None,
             measure(lambda: pandas_hotspots(engine), slow),
+        )
+
+        row(
+            "model and pipelines (file registry part)",
+            measure(lambda: data_health(engine), repeats),
+            None,
+            measure(lambda: pandas_data_quality(engine), slow),
         )
 
         year = next(f for f in discover_year_folders(data) if f.year == YEARS[-1])

@@ -7,7 +7,7 @@ from data import insert_synthetic, load_sample
 from mlflow.tracking import MlflowClient
 
 from gravity_model.dataset import load_dataset
-from gravity_model.evaluation import PRIMARY_METRIC
+from gravity_model.evaluation import CALIBRATION_ARTIFACT, PRIMARY_METRIC
 from gravity_model.features import FEATURE_NAMES, records_to_frame
 from gravity_model.registry import (
     MODEL_NAME,
@@ -126,6 +126,14 @@ def test_end_to_end_on_the_2021_sample(database_url, tracking_uri, real_2021_sam
         .description
     )
     assert card == report.model_card
+    calibration = mlflow.artifacts.load_dict(
+        f"{MlflowClient(tracking_uri).get_run(report.run_id).info.artifact_uri}/"
+        f"{CALIBRATION_ARTIFACT}"
+    )
+    main_points = calibration["models"]["main"]
+    assert 2 <= len(main_points) <= calibration["bins"]
+    assert sum(p["accidents"] for p in main_points) == report.primary["main"]["accidents"]
+    assert all(0 <= p["observed"] <= 1 and 0 <= p["predicted"] <= 1 for p in main_points)
 
 
 def test_training_leaves_the_process_wide_mlflow_uris_as_it_found_them(

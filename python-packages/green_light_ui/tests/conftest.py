@@ -72,13 +72,20 @@ def dashboard_database_url(
         yield url
 
 
-def ui_environment(database_url: str, api_url: str = "http://127.0.0.1:9") -> dict[str, str]:
+NOWHERE = "http://127.0.0.1:9"
+"""An address where nothing answers (model_api or MLflow down)."""
+
+
+def ui_environment(
+    database_url: str, api_url: str = NOWHERE, tracking_uri: str = NOWHERE
+) -> dict[str, str]:
     """The UI's settings for a database: its own login, never the admin's."""
     return {
         "GLS_UI_DATABASE_URL": address_only(database_url),
         "GLS_UI_DATABASE_USER": READER[0],
         "GLS_UI_DATABASE_PASSWORD": READER[1],
         "GLS_MODEL_API_URL": api_url,
+        "GLS_MLFLOW_TRACKING_URI": tracking_uri,
         "GLS_ENV_FILE": os.devnull,
     }
 
@@ -89,8 +96,13 @@ def app(
 ) -> Iterator[Callable[..., AppTest]]:
     """An AppTest of the whole app reading `database_url`, on `page` (first run done)."""
 
-    def start(database_url: str, page: str | None = None, api_url: str | None = None) -> AppTest:
-        environment = ui_environment(database_url, *([api_url] if api_url else []))
+    def start(
+        database_url: str,
+        page: str | None = None,
+        api_url: str = NOWHERE,
+        tracking_uri: str = NOWHERE,
+    ) -> AppTest:
+        environment = ui_environment(database_url, api_url, tracking_uri)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         st.cache_data.clear()

@@ -8,7 +8,9 @@ from collections import Counter
 import h3
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
+from green_light_platform.cli.app import app as gls
 from green_light_platform.db.engine import make_engine
 from green_light_platform.settings import to_libpq_url
 from green_light_ui.cells import RESOLUTION
@@ -22,6 +24,7 @@ from green_light_ui.dashboards.overview import Period, data_range, load_overview
 from green_light_ui.dashboards.place import find_place, load_place
 from green_light_ui.yearly import update_years
 from road_accidents_database_ingestion.analytics_refresh import refresh_analytics
+from road_accidents_database_ingestion.loader import ensure_reference_data
 
 PERIOD = Period(2021, 2022)
 
@@ -271,3 +274,43 @@ def test_years_are_recomputed_only_when_their_file_changed(database_url):
     assert order[0] == "yearly_facts"
     assert order.index("commune_year") < order.index("departement_year")
     assert {"cell_year", "departement_population"} <= set(order)
+
+
+def test_gls_load_reference_refreshes_the_aggregates(database_url, tmp_path):
+    """A reference reload moves accidents to their current commune and changes populations:
+    the facts, the per-commune views and the departement populations follow at once."""
+    with psycopg.connect(to_libpq_url(database_url), autocommit=True) as conn:
+        ensure_reference_data(conn)
+        shipped = conn.execute(
+            "SELECT sum(population) FROM communes WHERE departement = '50'"
+        ).fetchone()[0]
+        # As if the accidents had been resolved, and the views computed, with a reference
+        # from before Équeurdreville-Hainneville (50173) joined Cherbourg-en-Cotentin (50129).
+        conn.execute(
+            "INSERT INTO accidents (num_acc, year, month, day, accident_date, dep, com,"
+            " com_current, lat, lon, source_file_id, source_line) VALUES"
+            " (202100000001, 2021, 1, 5, '2021-01-05', '50', '50173', '50173', 49.64, -1.66,"
+            " 7, 2)"
+        )
+        conn.execute("UPDATE communes SET population = 1 WHERE departement = '50'")
+    refresh_analytics(database_url)
+    assert rows(database_url, "SELECT commune FROM analytics.commune_year") == [("50173",)]
+
+    result = CliRunner().invoke(
+        gls,
+        ["load-reference"],
+        env={
+            "ADMIN_PASSWORD": "unused",
+            "GLS_ENV_FILE": str(tmp_path / "none.env"),
+            "GLS_DATABASE_URL": database_url,
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 accidents changed commune" in result.output
+    assert rows(database_url, "SELECT commune, accidents FROM analytics.commune_year") == [
+        ("50129", 1)
+    ]
+    assert rows(database_url, "SELECT commune FROM analytics.accident_facts") == [("50129",)]
+    assert rows(
+        database_url, "SELECT population FROM analytics.departement_population WHERE dep = '50'"
+    ) == [(shipped,)]

@@ -1,6 +1,7 @@
 """The app as a person uses it, in headless Chromium (Debian's `chromium`, driven by
 Playwright; `make test` installs it when missing): a shared link opens a municipality with
-its KPIs, a hot spot opens from a link, the person logs in and runs a prediction there.
+its KPIs, a hot spot opens from a link, the person logs in and runs a prediction there, then
+opens the model and pipelines page.
 A screenshot of each step is saved in the test's folder (the README shows them).
 
 Without a browser the test is skipped, except in CI (CI=true) where it fails.
@@ -52,11 +53,14 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def ui_url(dashboard_database_url, reader_login, model_api_url, tmp_path_factory):
-    """`gls serve ui` on a free port, reading the dashboard database as the reader."""
+def ui_url(dashboard_database_url, reader_login, model_api_url, trained_registry, tmp_path_factory):
+    """`gls serve ui` on a free port, reading the dashboard database as the reader and the
+    registry model_api serves from."""
     folder = tmp_path_factory.mktemp("ui")
     port = free_port()
-    environment = ui_environment(dashboard_database_url, model_api_url)
+    environment = ui_environment(
+        dashboard_database_url, model_api_url, trained_registry.tracking_uri
+    )
     process = gls_process(["serve", "ui", "--port", str(port)], environment, folder / "ui.log")
     url = f"http://127.0.0.1:{port}"
     try:
@@ -120,10 +124,20 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     assert "%" in result.inner_text()
     page.get_by_text("Main factors").wait_for()
     page.screenshot(path=tmp_path / "4-prediction.png", full_page=True)
+
+    page.goto(f"{ui_url}/model")
+    champion = page.get_by_test_id("stMetric").filter(has_text="Champion version")
+    champion.wait_for()
+    assert "1" in champion.inner_text()
+    page.get_by_text("Calibration on the holdout").wait_for()
+    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    page.get_by_text("Data quality per year").wait_for()
+    page.screenshot(path=tmp_path / "5-model.png", full_page=True)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
         "0-overview.png",
         "1-municipality.png",
         "2-hot-spot.png",
         "3-logged-in.png",
         "4-prediction.png",
+        "5-model.png",
     ]

@@ -15,7 +15,9 @@ PAGES = (
     "app_pages/place.py",
     "app_pages/hotspots.py",
     "app_pages/predict.py",
+    "app_pages/model.py",
 )
+MODEL_PAGE = "app_pages/model.py"
 
 
 def scalar(url: str, query: str, *params):
@@ -40,8 +42,12 @@ def metrics(test) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_on_seeded_data(app, seeded_database_url, page):
-    test = app(seeded_database_url, page)
+def test_every_page_renders_on_seeded_data(app, seeded_database_url, page, request):
+    # The model page reads MLflow too: the bring-up's registry, trained on the same data.
+    registry = {}
+    if page == MODEL_PAGE:
+        registry["tracking_uri"] = request.getfixturevalue("trained_registry").tracking_uri
+    test = app(seeded_database_url, page, **registry)
     no_exception(test)
     assert test.title, "the page has a title"
     assert not test.error
@@ -226,3 +232,30 @@ def test_predict_shows_the_probability_beside_the_historic_share(
     )
     assert shown["Historic KSI share here"] == f"{ksi / total:.1%}"
     assert len(table(test, "factor", "direction")) >= 1
+
+
+def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):
+    former_code, former_name, code, name = (
+        psycopg.connect(seeded_database_url)
+        .execute(
+            "SELECT n.former_code, n.name, c.code, c.name FROM commune_former_names n"
+            " JOIN communes c ON c.code = n.current_code"
+            " JOIN analytics.commune_year y ON y.commune = c.code"
+            " WHERE n.name <> c.name GROUP BY 1, 2, 3, 4"
+            " ORDER BY sum(y.accidents) DESC, 1 LIMIT 1"
+        )
+        .fetchone()
+    )
+    test = app(seeded_database_url, "app_pages/place.py")
+    box = test.selectbox(key="place")
+    # The search box matches what is typed against these labels, in the browser.
+    found = [label for label in box.options if label.startswith(f"{former_name} (")]
+    assert found, f"no option for the former name {former_name!r}"
+    assert all(name in label and code in label for label in found)
+    box.set_value(f"commune:{code}:{former_code}").run()
+    no_exception(test)
+    assert test.header[0].value.startswith(name)
+    accidents = scalar(
+        seeded_database_url, "SELECT count(*) FROM accidents WHERE com_current = %s", code
+    )
+    assert metrics(test)["Accidents"] == f"{accidents:,}"

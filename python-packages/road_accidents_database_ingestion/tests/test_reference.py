@@ -12,10 +12,15 @@ from road_accidents_database_ingestion.reference import (
     load_communes,
     load_departements,
     load_former_codes,
+    load_former_names,
     load_reference_tables,
     load_regions,
 )
-from road_accidents_database_ingestion.reference.refresh import _former_codes, normalise_name
+from road_accidents_database_ingestion.reference.refresh import (
+    _former_codes,
+    _former_names,
+    normalise_name,
+)
 
 METROPOLE = (41.3, 51.2, -5.2, 9.6)
 # (lat min, lat max, lon min, lon max) of each region that is not in the metropole.
@@ -46,6 +51,18 @@ def test_codes_are_unique_and_former_codes_resolve() -> None:
     assert not former["former_code"].isin(communes["code"]).any()
     assert load_departements()["code"].is_unique
     assert load_regions()["code"].is_unique
+
+
+def test_former_names_belong_to_current_communes() -> None:
+    names = load_former_names().set_index("former_code")
+    communes = load_communes().set_index("code")
+    assert names.index.is_unique
+    assert names["current_code"].isin(communes.index).all()
+    # Cherbourg-en-Cotentin (50129) merged Équeurdreville-Hainneville (50173) and kept the
+    # code of its seat, Cherbourg-Octeville.
+    assert names.loc["50173"].tolist() == ["Équeurdreville-Hainneville", "50129"]
+    assert names.loc["50129"].tolist() == ["Cherbourg-Octeville", "50129"]
+    assert communes.loc["50129", "name"] == "Cherbourg-en-Cotentin"
 
 
 def test_departements_and_regions_are_complete() -> None:
@@ -130,6 +147,18 @@ def test_former_codes_prefer_present_attachment_and_skip_current_codes() -> None
     ]
 
 
+def test_former_names_are_the_merged_communes_names() -> None:
+    entries = [
+        {"code": "10001", "nom": "Val-Neuf", "type": "commune-actuelle"},
+        {"code": "10001", "nom": "Vieux-Bourg", "type": "commune-deleguee", "chefLieu": "10001"},
+        {"code": "10003", "nom": "Hameau", "type": "commune-associee", "chefLieu": "10001"},
+    ]
+    assert _former_names(entries).to_dict("records") == [
+        {"former_code": "10001", "name": "Vieux-Bourg", "current_code": "10001"},
+        {"former_code": "10003", "name": "Hameau", "current_code": "10001"},
+    ]
+
+
 @pytest.mark.parametrize(
     ("commune", "geonames"),
     [
@@ -151,6 +180,7 @@ def test_load_reference_tables(database_url: str) -> None:
         "departements": len(load_departements()),
         "communes": len(load_communes()),
         "commune_former_codes": len(load_former_codes()),
+        "commune_former_names": len(load_former_names()),
     }
     assert load_reference_tables(conn) == expected
     assert load_reference_tables(conn) == expected  # a reload replaces, never duplicates

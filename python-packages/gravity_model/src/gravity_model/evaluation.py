@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     average_precision_score,
     brier_score_loss,
@@ -156,6 +155,47 @@ def per_departement(
     return pd.DataFrame(rows).sort_values("accidents", ascending=False, ignore_index=True)
 
 
+CALIBRATION_BINS = 10
+"""Calibration is read by deciles of the predicted probability (quantile bins)."""
+CALIBRATION_ARTIFACT = "calibration.json"
+"""The run artifact holding each model's calibration points on the holdout (the dashboards
+draw the champion's)."""
+
+
+def calibration_points(target: np.ndarray, probability: np.ndarray) -> list[dict[str, float | int]]:
+    """Per decile of predicted P(KSI) (scikit-learn's quantile bins): its mean prediction,
+    the observed KSI rate and how many accidents it holds; what `calibration.json` records
+    and the dashboards draw."""
+    edges = np.percentile(probability, np.linspace(0, 100, CALIBRATION_BINS + 1))
+    bins = np.searchsorted(edges[1:-1], probability)
+    total = np.bincount(bins, minlength=CALIBRATION_BINS)
+    predicted = np.bincount(bins, weights=probability, minlength=CALIBRATION_BINS)
+    observed = np.bincount(bins, weights=np.asarray(target, float), minlength=CALIBRATION_BINS)
+    return [
+        {
+            "predicted": float(predicted[i] / total[i]),
+            "observed": float(observed[i] / total[i]),
+            "accidents": int(total[i]),
+        }
+        for i in np.flatnonzero(total)
+    ]
+
+
+def calibration_record(
+    target: np.ndarray, probabilities: Mapping[str, np.ndarray], split: str
+) -> dict[str, object]:
+    """The calibration curve of each model on the holdout, as logged to MLflow."""
+    return {
+        "split": split,
+        "bins": CALIBRATION_BINS,
+        "strategy": "quantile",
+        "models": {
+            name: calibration_points(target, probability)
+            for name, probability in probabilities.items()
+        },
+    }
+
+
 def calibration_figure(
     target: np.ndarray, probabilities: Mapping[str, np.ndarray], title: str
 ) -> Figure:
@@ -164,8 +204,13 @@ def calibration_figure(
     axes = figure.subplots()
     axes.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfect")
     for name, probability in probabilities.items():
-        observed, predicted = calibration_curve(target, probability, n_bins=10, strategy="quantile")
-        axes.plot(predicted, observed, marker="o", label=name)
+        points = calibration_points(target, probability)
+        axes.plot(
+            [p["predicted"] for p in points],
+            [p["observed"] for p in points],
+            marker="o",
+            label=name,
+        )
     axes.set(xlabel="predicted P(KSI)", ylabel="observed KSI rate", title=title)
     axes.legend()
     figure.tight_layout()

@@ -24,7 +24,7 @@ from mlflow.tracking import MlflowClient
 
 from gravity_model import evaluation, model_card
 from gravity_model.dataset import Dataset, load_dataset
-from gravity_model.evaluation import PRIMARY_METRIC, Split
+from gravity_model.evaluation import CALIBRATION_ARTIFACT, PRIMARY_METRIC, Split
 from gravity_model.features import BASELINE_FEATURES, FEATURES, plain_frame
 from gravity_model.pipelines import MAIN_PARAMS, TRUSTED_TYPES, ModelName, fit
 from gravity_model.registry import (
@@ -221,6 +221,10 @@ def train(
         mlflow.log_figure(
             evaluation.calibration_figure(test.target, probabilities, primary.description),
             "calibration.png",
+        )
+        mlflow.log_dict(
+            evaluation.calibration_record(test.target, probabilities, primary.description),
+            CALIBRATION_ARTIFACT,
         )
         mlflow.log_figure(
             evaluation.curves_figure(test.target, probabilities, primary.description),

@@ -29,6 +29,12 @@ navigation = st.navigation(
             icon=":material/online_prediction:",
             url_path="predict",
         ),
+        st.Page(
+            "app_pages/model.py",
+            title="Model and pipelines",
+            icon=":material/monitoring:",
+            url_path="model",
+        ),
     ]
 )
 login_box()

@@ -38,3 +38,25 @@ def bars(table: pd.DataFrame, category: str, value: str = "accidents") -> alt.Ch
             tooltip=list(table.columns),
         )
     )
+
+
+def calibration(points: pd.DataFrame) -> alt.LayerChart:
+    """Observed KSI rate against mean predicted probability per decile, one line per model,
+    over the diagonal of a perfectly calibrated model."""
+    top = float(max(points["predicted"].max(), points["observed"].max(), 0.05))
+    diagonal = (
+        alt.Chart(alt.Data(values=[{"p": 0.0}, {"p": top}]))
+        .mark_line(strokeDash=[4, 4], color="grey")
+        .encode(x="p:Q", y="p:Q")
+    )
+    curves = (
+        alt.Chart(points)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("predicted:Q", title="Predicted P(KSI), decile mean"),
+            y=alt.Y("observed:Q", title="Observed KSI rate"),
+            color=alt.Color("model:N", title="Model"),
+            tooltip=["model", "predicted", "observed", "accidents"],
+        )
+    )
+    return diagonal + curves

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -107,3 +108,15 @@ def _label_or_code(spec: object, value: object) -> str:
         return spec.label(value if isinstance(value, str) else int(value))  # type: ignore[attr-defined]
     except KeyError:
         return f"Code {value}"
+
+
+def moment(value: datetime | None) -> str:
+    """A time as people read it on the page, in UTC ("never" when there is none)."""
+    if value is None or pd.isna(value):
+        return "never"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def score(value: float | None) -> str:
+    """A model metric as the model page shows it ("n/a" when the run did not log it)."""
+    return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"

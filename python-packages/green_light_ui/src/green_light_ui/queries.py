@@ -103,22 +103,34 @@ TOP_COMMUNES = Query(
 PLACE_OPTIONS = Query(
     "place_options",
     """
-    SELECT 'dep' AS kind, p.dep AS code, p.name, p.dep, NULL AS former_code
+    WITH shown AS (
+        SELECT c.code, c.name, c.departement FROM communes c
+        WHERE EXISTS (SELECT 1 FROM analytics.commune_year y WHERE y.commune = c.code)
+    )
+    SELECT 'dep' AS kind, p.dep AS code, p.name, p.dep, NULL AS former_code,
+           NULL AS former_name
     FROM analytics.departement_population p
     WHERE EXISTS (SELECT 1 FROM analytics.departement_year d WHERE d.dep = p.dep)
     UNION ALL
-    SELECT 'commune', c.code, c.name, c.departement, NULL
-    FROM communes c
-    WHERE EXISTS (SELECT 1 FROM analytics.commune_year y WHERE y.commune = c.code)
+    SELECT 'commune', c.code, c.name, c.departement, NULL, NULL
+    FROM shown c
     UNION ALL
-    SELECT 'commune', c.code, c.name, c.departement, f.former_code
+    SELECT 'commune', c.code, c.name, c.departement, f.former_code, n.name
     FROM commune_former_codes f
-    JOIN communes c ON c.code = f.current_code
+    JOIN shown c ON c.code = f.current_code
+    LEFT JOIN commune_former_names n ON n.former_code = f.former_code
     WHERE f.former_code <> f.current_code
-      AND EXISTS (SELECT 1 FROM analytics.commune_year y WHERE y.commune = c.code)
+    UNION ALL
+    SELECT 'commune', c.code, c.name, c.departement, n.former_code, n.name
+    FROM commune_former_names n
+    JOIN shown c ON c.code = n.current_code
+    WHERE n.name <> c.name
+      AND NOT EXISTS (SELECT 1 FROM commune_former_codes f WHERE f.former_code = n.former_code)
     ORDER BY 1 DESC, 3, 2, 5 NULLS FIRST
     """,
 )
+"""Every place the search box offers: departements and communes with accidents, and each
+commune again under every former code and former name it has (merged communes)."""
 
 PLACE_POPULATION = {
     "commune": Query(
@@ -425,9 +437,42 @@ PLACE_FEATURES = {kind: _place_features(kind) for kind in PLACE_HISTORY}
 DATA_FRESHNESS = Query(
     "data_freshness",
     """
-    SELECT max(updated_at) AS last_ingestion,
-           count(*) FILTER (WHERE status = 'loaded')::int AS loaded_years,
-           count(*) FILTER (WHERE status = 'failed')::int AS failed_years
+    SELECT max(year) FILTER (WHERE status = 'loaded') AS latest_year,
+           max(updated_at) FILTER (WHERE status = 'loaded') AS latest_loaded_at,
+           max(updated_at) AS last_ingestion,
+           (count(*) FILTER (WHERE status = 'loaded'))::int AS loaded_years,
+           (count(*) FILTER (WHERE status = 'failed'))::int AS failed_years,
+           (SELECT max(s.last_analyze) FROM pg_stat_user_tables s
+            JOIN pg_class c ON c.oid = s.relid
+            WHERE s.schemaname = 'analytics' AND c.relkind = 'm') AS aggregates_at
     FROM ingested_years
     """,
 )
+"""How fresh the data is: the latest year loaded and when, from the file registry, and when
+the aggregates were last refreshed (the refresh analyses each view it refreshed)."""
+
+INGESTION_OUTCOMES = Query(
+    "ingestion_outcomes",
+    """
+    SELECT year, status, reason, accidents, places, vehicles, persons, rejected,
+           duration_s, updated_at
+    FROM ingested_years
+    ORDER BY updated_at DESC, year DESC
+    """,
+)
+"""The outcome of the last ingestion of each year folder, latest first."""
+
+DATA_QUALITY = Query(
+    "data_quality",
+    """
+    SELECT f.year, f.table_name, p.column_name, sum(p.rows)::bigint AS rows,
+           sum(p.not_given)::bigint AS not_given, sum(p.unknown)::bigint AS unknown
+    FROM column_profiles p
+    JOIN source_files f ON f.id = p.source_file_id
+    WHERE f.status = 'loaded'
+    GROUP BY f.year, f.table_name, p.column_name
+    ORDER BY f.year, f.table_name, p.column_name
+    """,
+)
+"""The data-quality profile of the loaded files: per year, table and column, the cells read,
+"not given" and unknown (a few thousand rows for the whole history)."""

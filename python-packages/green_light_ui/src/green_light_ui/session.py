@@ -12,6 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from green_light_ui.dashboards.model_history import MlflowUnreachable, ModelHistory, model_history
 from green_light_ui.dashboards.overview import DataRange, Period, data_range
 from green_light_ui.database import reader_engine
 from green_light_ui.model_api_client import ModelApi, ModelApiDown, ModelApiError
@@ -30,6 +31,8 @@ TOKEN_KEY = "model_api_token"  # noqa: S105 - a session-state key, not a secret
 USERNAME_KEY = "model_api_user"
 CACHE_SECONDS = 300
 """How long a query's answer is reused: the aggregates change once per ingestion."""
+REGISTRY_CACHE_SECONDS = 60
+"""How long the model registry's answer is reused (a training may promote a version)."""
 
 
 @st.cache_resource
@@ -66,15 +69,40 @@ def load(loader: Callable[..., T], *args: Any, what: str) -> T:
         st.stop()
 
 
-def require_data() -> DataRange:
-    """The loaded years; stops the page with a plain notice when the settings are invalid or
-    no accident is loaded yet."""
+@st.cache_data(ttl=REGISTRY_CACHE_SECONDS, show_spinner=False)
+def _model_history(tracking_uri: str) -> ModelHistory:
+    return model_history(tracking_uri)
+
+
+def load_model_history() -> ModelHistory | None:
+    """The registry's versions, cached for a minute, with a spinner; None (after saying so
+    plainly) when MLflow does not answer."""
+    uri = require_settings().mlflow.tracking_uri
     try:
-        settings()
+        with st.spinner(f"Loading the model registry from MLflow at {uri}…"):
+            return _model_history(uri)
+    except MlflowUnreachable as error:
+        st.error(
+            f"{error}. The model's version, metrics and history cannot be shown until it"
+            " answers (start it with `make up`, or check GLS_MLFLOW_TRACKING_URI)."
+        )
+        return None
+
+
+def require_settings() -> UiSettings:
+    """The settings; stops the page saying what is wrong when they are invalid."""
+    try:
+        return settings()
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         st.error(f"The UI's settings are invalid ({problems}).")
         st.stop()
+
+
+def require_data() -> DataRange:
+    """The loaded years; stops the page with a plain notice when the settings are invalid or
+    no accident is loaded yet."""
+    require_settings()
     loaded = load(data_range, what="the loaded years")
     if loaded.empty:
         st.info(

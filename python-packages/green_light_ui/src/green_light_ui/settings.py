@@ -1,4 +1,4 @@
-"""Settings of the Streamlit UI: where it listens, where model_api answers, and its own
+"""Settings of the Streamlit UI: where it listens, where model_api and MLflow answer, its own
 read-only login to the database (never the admin's: the UI holds none of the admin's secrets).
 
 The reader's password has no default in code; the committed `.env` has a development one.
@@ -15,6 +15,7 @@ from green_light_platform.settings import (
     ApiServerSettings,
     DatabaseAddressSettings,
     LoggingSettings,
+    MlflowSettings,
     RuntimeSettings,
     Section,
     Settings,
@@ -58,6 +59,8 @@ class UiSettings(Settings):
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     model_api: ApiServerSettings = Field(default_factory=ApiServerSettings)
+    mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
+    """The tracking server the model page reads the registry from."""
     server: UiServerSettings = Field(default_factory=UiServerSettings)
     database: UiDatabaseSettings = Field(default_factory=UiDatabaseSettings)
 

@@ -83,9 +83,22 @@ WHERE year = %(year)s AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
 _TABLES = ("analytics.accident_facts", "analytics.person_facts", "analytics.accident_cells")
 
 
-def update_years(conn: psycopg.Connection) -> int:
+_RESOLVED_AGAIN = [
+    f"""
+    UPDATE {table} f SET commune = a.com_current
+    FROM accidents a
+    WHERE a.num_acc = f.num_acc AND a.year = f.year
+      AND f.commune IS DISTINCT FROM a.com_current
+    """
+    for table in ("analytics.accident_facts", "analytics.person_facts")
+]
+"""Give the facts their accidents' current commune again (after a reference reload)."""
+
+
+def update_years(conn: psycopg.Connection, communes_changed: bool = False) -> int:
     """Recompute the facts and cells of every year whose accidents changed, each year in one
-    transaction; returns how many years were redone."""
+    transaction; returns how many years were redone. When `communes_changed`, the facts of
+    the other years take their accidents' current commune again, in one transaction."""
     loaded = dict(
         conn.execute("SELECT year, max(source_file_id) FROM accidents GROUP BY year").fetchall()
     )
@@ -121,7 +134,11 @@ def update_years(conn: psycopg.Connection) -> int:
         log.info(
             "analytics year", extra={"year": year, "accidents": facts, "located": len(located)}
         )
-    if stale:
+    if communes_changed:
+        with conn.transaction():
+            moved = sum(conn.execute(statement).rowcount for statement in _RESOLVED_AGAIN)
+        log.info("analytics communes resolved again", extra={"rows": moved})
+    if stale or communes_changed:
         for table in _TABLES:
             conn.execute(f"ANALYZE {table}")
     return len(stale)

@@ -1,10 +1,12 @@
 """Refresh the dashboards' aggregates after a load, knowing nothing of the dashboards.
 
 First the hooks other packages declare in the entry-point group `gls.analytics` run (each a
-callable taking an autocommit connection, opening its own transactions), for tables that are
-cheaper to bring up to date year by year, or that SQL cannot compute (the UI's per-accident
-facts and H3 cells). Then whatever materialised views schema `analytics` holds are refreshed,
-each after the views it reads, each in a transaction of its own: a dashboard reading a view
+callable taking an autocommit connection, opening its own transactions, and
+`communes_changed`: whether accidents were given another current commune since the last
+refresh, as `gls load-reference` may do), for tables that are cheaper to bring up to date
+year by year, or that SQL cannot compute (the UI's per-accident facts and H3 cells). Then
+whatever materialised views schema `analytics` holds are refreshed, each after the views it
+reads, each in a transaction of its own: a dashboard reading a view
 waits at most for that view's refresh (seconds), never for the whole run. (A concurrent
 refresh would not block readers at all, but cost 5 to 10 times as long on a full history.)
 """
@@ -39,13 +41,16 @@ GROUP BY v.oid, v.relname
 """
 
 
-def refresh_analytics(database_url: str) -> dict[str, float]:
-    """Run the hooks, then refresh every view of schema `analytics`; seconds per step."""
+def refresh_analytics(database_url: str, *, communes_changed: bool = False) -> dict[str, float]:
+    """Run the hooks, then refresh every view of schema `analytics`; seconds per step.
+
+    After an ingestion only the loaded years changed; after a reference reload
+    (`communes_changed`) any year's accidents may have moved to another commune."""
     seconds: dict[str, float] = {}
     with connect(database_url, autocommit=True) as conn:
         for hook in sorted(entry_points(group=HOOKS_GROUP), key=lambda e: e.name):
             started = time.perf_counter()
-            hook.load()(conn)
+            hook.load()(conn, communes_changed=communes_changed)
             seconds[hook.name] = time.perf_counter() - started
         reads = dict(conn.execute(_VIEWS, (SCHEMA,)).fetchall())
         order = TopologicalSorter({name: set(r) & reads.keys() for name, r in reads.items()})

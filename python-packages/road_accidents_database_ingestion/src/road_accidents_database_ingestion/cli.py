@@ -17,6 +17,7 @@ from rich.table import Table
 from green_light_platform.cli.runtime import exit_on, load_settings
 from green_light_platform.db.engine import connect
 from green_light_platform.settings import DatabaseSettings
+from road_accidents_database_ingestion.analytics_refresh import refresh_analytics
 from road_accidents_database_ingestion.dictionary import DICTIONARY_PATH, render_dictionary
 from road_accidents_database_ingestion.discovery import YearFolder, discover_year_folders
 from road_accidents_database_ingestion.loader import refresh_current_communes
@@ -188,11 +189,15 @@ def ingest_command(
 
 
 def load_reference_command() -> None:
-    """Reload the communes reference and re-resolve every accident's current commune."""
-    with connect(load_settings(DatabaseSettings).url) as conn:
+    """Reload the communes reference, re-resolve every accident's current commune and
+    refresh the dashboards' aggregates (populations and communes feed them)."""
+    url = load_settings(DatabaseSettings).url
+    with connect(url) as conn:
         counts = load_reference_tables(conn)
         changed = refresh_current_communes(conn)
     typer.echo(f"reference reloaded {counts}; {changed} accidents changed commune")
+    seconds = refresh_analytics(url, communes_changed=changed > 0)
+    typer.echo(f"analytics refreshed in {sum(seconds.values()):.1f} s")
 
 
 def dictionary_command(

@@ -49,8 +49,13 @@ merged commune joined)."""
 
 
 def ensure_reference_data(conn: psycopg.Connection) -> None:
-    """Load the communes reference once, so every accident gets its current commune."""
-    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM communes)").fetchone() == (True,):
+    """Load the communes reference once, so every accident gets its current commune (and
+    again into a database migrated from before a reference table existed: it is empty)."""
+    empty = conn.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM communes)"
+        " OR NOT EXISTS (SELECT 1 FROM commune_former_names)"
+    ).fetchone()
+    if empty == (True,):
         counts = load_reference_tables(conn)
         log.info("loaded reference data", extra=counts)
 

@@ -24,7 +24,7 @@ choice = pick(
     "Commune or departement",
     "place",
     labels,
-    "Type a name, a former or current INSEE code, a departement…",
+    "Type a current or former name or INSEE code, a departement…",
 )
 period = session.period_filter(loaded)
 reset_button({"years": (loaded.first, loaded.last), "place": None})

@@ -43,19 +43,25 @@ class Place:
 
 
 def place_options(engine: Engine) -> pd.DataFrame:
-    """Every departement and commune with accidents, plus the former codes of merged communes,
-    each with the label the search box shows (French names as written)."""
+    """Every departement and commune with accidents, plus the former codes and names of
+    merged communes, each with the label the search box matches what is typed against
+    (French names as written)."""
     options = frame(engine, queries.PLACE_OPTIONS)
-    former_codes = options["former_code"].astype(object)
-    options["former_code"] = former_codes.where(former_codes.notna(), None)
+    for column in ("former_code", "former_name"):
+        values = options[column].astype(object)
+        options[column] = values.where(values.notna(), None)
     labels = []
-    for kind, code, name, dep, former in options.itertuples(index=False):
+    for kind, code, name, dep, former, former_name in options.itertuples(index=False):
         if kind == "dep":
             labels.append(f"{name} ({code}) · departement")
         elif former is None:
             labels.append(f"{name} ({dep}) · {code}")
-        else:
+        elif former_name is None:
             labels.append(f"{name} ({dep}) · former code {former}, now {code}")
+        elif former == code:
+            labels.append(f"{former_name} ({dep}) · former name of {name} · {code}")
+        else:
+            labels.append(f"{former_name} ({dep}) · former commune {former}, now {name} · {code}")
     options["label"] = labels
     return options
 

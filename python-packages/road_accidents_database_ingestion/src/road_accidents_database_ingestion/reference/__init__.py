@@ -1,4 +1,5 @@
-"""Reference geography of France: communes, their former codes, departements and regions.
+"""Reference geography of France: communes, their former codes and names, departements and
+regions.
 
 The files in `data/` are derived from Etalab's `@etalab/decoupage-administratif` (see
 `data/SOURCE.md`) by `refresh.py`; `catalog` reads them and `loader` copies them into PostgreSQL.
@@ -9,6 +10,7 @@ from road_accidents_database_ingestion.reference.catalog import (
     load_communes,
     load_departements,
     load_former_codes,
+    load_former_names,
     load_regions,
 )
 from road_accidents_database_ingestion.reference.loader import load_reference_tables
@@ -18,6 +20,7 @@ __all__ = [
     "load_communes",
     "load_departements",
     "load_former_codes",
+    "load_former_names",
     "load_reference_tables",
     "load_regions",
 ]

@@ -38,6 +38,12 @@ def _former_codes() -> pd.DataFrame:
 
 
 @cache
+def _former_names() -> pd.DataFrame:
+    dtype = dict.fromkeys(("former_code", "name", "current_code"), "string")
+    return _read_csv("former_names.csv.gz", dtype)
+
+
+@cache
 def _departements() -> pd.DataFrame:
     return _read_csv("departements.csv", dict.fromkeys(("code", "name", "region"), "string"))
 
@@ -67,6 +73,12 @@ def load_communes() -> pd.DataFrame:
 def load_former_codes() -> pd.DataFrame:
     """Codes of communes merged into another (former_code -> current_code)."""
     return _former_codes().copy()
+
+
+def load_former_names() -> pd.DataFrame:
+    """Names of merged communes (former_code, name -> current_code); a commune nouvelle's seat
+    has its former name under the current code itself."""
+    return _former_names().copy()
 
 
 def load_departements() -> pd.DataFrame:

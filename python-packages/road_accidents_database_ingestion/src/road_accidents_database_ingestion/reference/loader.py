@@ -15,6 +15,7 @@ from road_accidents_database_ingestion.reference.catalog import (
     load_communes,
     load_departements,
     load_former_codes,
+    load_former_names,
     load_regions,
 )
 
@@ -32,11 +33,12 @@ def _tables() -> dict[str, pd.DataFrame]:
         "departements": load_departements(),
         "communes": load_communes(),
         "commune_former_codes": load_former_codes(),
+        "commune_former_names": load_former_names(),
     }
 
 
 def load_reference_tables(conn: psycopg.Connection) -> dict[str, int]:
-    """TRUNCATE and COPY the four reference tables; returns the rows loaded per table.
+    """TRUNCATE and COPY the reference tables; returns the rows loaded per table.
 
     No CASCADE: a table referencing these ones makes the TRUNCATE fail rather than be emptied.
     """

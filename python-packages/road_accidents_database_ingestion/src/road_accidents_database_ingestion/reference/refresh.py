@@ -78,6 +78,7 @@ class RefreshReport:
     communes: int
     arrondissements_municipaux: int
     former_codes: int
+    former_names: int
     departements: int
     regions: int
     coord_sources: dict[str, int]
@@ -145,6 +146,18 @@ def _former_codes(entries: list[dict[str, Any]], current: set[str]) -> pd.DataFr
             mapping[entry["code"]] = entry["chefLieu"]
     rows = sorted((former, cur) for former, cur in mapping.items() if former not in current)
     return pd.DataFrame(rows, columns=["former_code", "current_code"])
+
+
+def _former_names(entries: list[dict[str, Any]]) -> pd.DataFrame:
+    """The names of merged communes (communes déléguées and associées) and the current
+    commune they belong to (`chefLieu`): the names people still search for. A commune
+    nouvelle's seat keeps its own code, so its former name has former_code = current_code."""
+    rows = sorted(
+        (entry["code"], entry["nom"], entry["chefLieu"])
+        for entry in entries
+        if entry["type"] in MERGED_TYPES
+    )
+    return pd.DataFrame(rows, columns=["former_code", "name", "current_code"])
 
 
 def _geonames_places(departements: pd.DataFrame) -> pd.DataFrame:
@@ -232,7 +245,7 @@ def _place_communes(
 
 
 def derive_tables(package_dir: Path) -> dict[str, pd.DataFrame]:
-    """The four reference tables from the unpacked npm package.
+    """The five reference tables from the unpacked npm package.
 
     The communes table keeps a `parent` column (the city of an arrondissement municipal) that
     is not shipped.
@@ -274,6 +287,7 @@ def derive_tables(package_dir: Path) -> dict[str, pd.DataFrame]:
     return {
         "communes": communes.sort_values("code", ignore_index=True),
         "former_codes": _former_codes(entries, set(communes["code"])),
+        "former_names": _former_names(entries),
         "departements": departements.sort_values("code", ignore_index=True),
         "regions": regions.sort_values("code", ignore_index=True),
     }
@@ -308,6 +322,7 @@ Refreshed on {refreshed}.
 | --- | --- |
 | communes.csv.gz | {report.communes} (arrondissements municipaux: {arrondissements}) |
 | former_codes.csv.gz | {report.former_codes} |
+| former_names.csv.gz | {report.former_names} |
 | departements.csv | {report.departements} |
 | regions.csv | {report.regions} |
 
@@ -336,6 +351,7 @@ def _report(tables: dict[str, pd.DataFrame], metadata: dict[str, Any]) -> Refres
         communes=len(communes),
         arrondissements_municipaux=int((~cities).sum()),
         former_codes=len(tables["former_codes"]),
+        former_names=len(tables["former_names"]),
         departements=len(tables["departements"]),
         regions=len(tables["regions"]),
         coord_sources=communes["coord_source"].fillna("none").value_counts().to_dict(),
@@ -360,6 +376,7 @@ def refresh_reference_data(
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_gzip_csv(tables["communes"][COMMUNE_COLUMNS], out_dir / "communes.csv.gz")
     _write_gzip_csv(tables["former_codes"], out_dir / "former_codes.csv.gz")
+    _write_gzip_csv(tables["former_names"], out_dir / "former_names.csv.gz")
     tables["departements"].to_csv(out_dir / "departements.csv", index=False, lineterminator="\n")
     tables["regions"].to_csv(out_dir / "regions.csv", index=False, lineterminator="\n")
     refreshed = datetime.now(UTC).date().isoformat()
