@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import TYPE_CHECKING
@@ -111,6 +112,29 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
 
 DATABASE_RETRY_AFTER_S = 5
+LOG_EVERY_S = 5
+
+
+class _Sampled:
+    """Counts events and says when to log one: the first, then one every `LOG_EVERY_S`
+    seconds with how many came since. At thousands of requests a second, an outage must not
+    flood the log (and slow the process) with one line per refused request."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._since: dict[str, int] = {}
+
+    def due(self, key: str) -> int | None:
+        """None when not due; else the events since the last line (this one included)."""
+        now = time.monotonic()
+        self._since[key] = self._since.get(key, 0) + 1
+        if now - self._last.get(key, -LOG_EVERY_S) < LOG_EVERY_S:
+            return None
+        self._last[key] = now
+        return self._since.pop(key)
+
+
+_unavailable_log = _Sampled()
 
 
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
@@ -122,10 +146,17 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
     cancelled = isinstance(getattr(error, "orig", None), QueryCanceled)
     reason = "busy" if busy else "slow" if cancelled else "unreachable"
     request.app.state.services.metrics.database_unavailable.labels(reason).inc()
-    log.warning(
-        "database unavailable",
-        extra={"path": request.url.path, "reason": reason, "error": type(error).__name__},
-    )
+    count = _unavailable_log.due(reason)
+    if count is not None:
+        log.warning(
+            "database unavailable: answering 503",
+            extra={
+                "path": request.url.path,
+                "reason": reason,
+                "error": type(error).__name__,
+                "requests_since_last_line": count,
+            },
+        )
     detail = {
         "busy": "database busy: every connection is in use, try again shortly",
         "slow": "database too slow: the query was cancelled (GLS_API_DB_STATEMENT_TIMEOUT)",
