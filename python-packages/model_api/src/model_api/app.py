@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from green_light_platform.logs import configure_logging
+from model_api.log_sampling import Sampled
 from model_api.metrics import ApiMetrics, MetricsMiddleware
 from model_api.middleware import BodySizeLimit, SecurityHeaders
 from model_api.routes import auth, model, predictions, status, users
@@ -62,10 +62,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         loader.start()
         app.state.loader = loader
         follower = (
-            asyncio.create_task(
-                follow_alias_every(services.holder, settings.serving.model_poll_seconds)
-            )
-            if settings.serving.model_poll_seconds
+            asyncio.create_task(follow_alias_every(services.holder, serving.model_poll_seconds))
+            if serving.model_poll_seconds
             else None
         )
         try:
@@ -112,29 +110,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
 
 DATABASE_RETRY_AFTER_S = 5
-LOG_EVERY_S = 5
-
-
-class _Sampled:
-    """Counts events and says when to log one: the first, then one every `LOG_EVERY_S`
-    seconds with how many came since. At thousands of requests a second, an outage must not
-    flood the log (and slow the process) with one line per refused request."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, float] = {}
-        self._since: dict[str, int] = {}
-
-    def due(self, key: str) -> int | None:
-        """None when not due; else the events since the last line (this one included)."""
-        now = time.monotonic()
-        self._since[key] = self._since.get(key, 0) + 1
-        if now - self._last.get(key, -LOG_EVERY_S) < LOG_EVERY_S:
-            return None
-        self._last[key] = now
-        return self._since.pop(key)
-
-
-_unavailable_log = _Sampled()
+_unavailable_log = Sampled()
 
 
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:

@@ -22,6 +22,7 @@ import psycopg
 from pydantic_core import from_json, to_json
 
 from green_light_platform.settings import to_libpq_url
+from model_api.log_sampling import Sampled
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -81,6 +82,7 @@ class PredictionLogWriter:
         self._stopping = False
         self._connection: psycopg.Connection | None = None
         self._thread = threading.Thread(target=self._run, name="prediction-log", daemon=True)
+        self._sampled = Sampled()
 
     def start(self) -> None:
         self._thread.start()
@@ -111,14 +113,18 @@ class PredictionLogWriter:
         """Rows the database cannot take now: to the spill folder, else dropped and counted."""
         if self._spill.write(to_json(rows)):
             self._metrics.log_rows.labels("spilled").inc(len(rows))
-            log.warning(
-                f"{why}: rows spilled", extra={"rows": len(rows), "folder": str(self._spill.folder)}
-            )
+            if (count := self._sampled.due("spilled", len(rows))) is not None:
+                log.warning(
+                    f"{why}: rows spilled",
+                    extra={"rows_since_last_line": count, "folder": str(self._spill.folder)},
+                )
             return
         self._metrics.log_rows.labels("dropped").inc(len(rows))
-        log.error(
-            f"{why}, spill folder full or unwritable: rows dropped", extra={"rows": len(rows)}
-        )
+        if (count := self._sampled.due("dropped", len(rows))) is not None:
+            log.error(
+                f"{why}, spill folder full or unwritable: rows dropped",
+                extra={"rows_since_last_line": count},
+            )
 
     def _run(self) -> None:
         self._replay(abandoned=True)
