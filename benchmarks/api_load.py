@@ -16,15 +16,25 @@ batch <= 1 s; p50 overhead over the floor <= 3 ms.
 The load generator is a minimal asyncio HTTP/1.1 client on keep-alive connections: a full
 client library costs more CPU per request than the API itself, on the same two cores.
 
+A soak run (`--minutes 5`) runs the concurrent phase that long and reports the server's
+resident memory after the first minute and at the end (flat: within 10%). With
+`--restart-database` the benchmark runs its own embedded PostgreSQL and stops it for
+`--outage-seconds` in the middle of that phase: it reports what clients got before, during
+and after the outage (only 200 and 503 are expected during it) and when answers were all 200
+again.
+
 Usage: .venv/bin/python benchmarks/api_load.py [--duration 20] [--clients 32]
-       [--batches 5] [--tracking-uri URI]
-The database server is GLS_BENCH_DATABASE_URL, else the one in the settings (`make up`).
+       [--batches 5] [--tracking-uri URI] [--minutes N] [--restart-database]
+       [--outage-seconds 10]
+The database server is GLS_BENCH_DATABASE_URL, else the one in the settings (`make up`);
+with `--restart-database`, an embedded one in a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import gc
 import json
 import logging
@@ -36,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -48,7 +59,8 @@ from gravity_model.features import FEATURES
 from gravity_model.registry import ServedModel, load_served_model
 from green_light_platform.bringup import bring_up_with
 from green_light_platform.db.admin import temporary_database
-from green_light_platform.db.embedded import free_port
+from green_light_platform.db.embedded import EmbeddedPostgres, free_port
+from green_light_platform.db.engine import connect
 from green_light_platform.settings import DatabaseSettings
 from model_api.schemas import AccidentRecord
 
@@ -162,15 +174,50 @@ async def paired(
     print(f"       API overhead over the floor: p50 {np.median(overhead) * 1000:.2f} ms")
 
 
-async def drive(port: int, requests: list[bytes], clients: int, duration: float) -> None:
-    """`clients` closed-loop clients for `duration` seconds after a warm-up."""
+def resident_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux /proc), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+class Outage:
+    """Stops the benchmark's own PostgreSQL for `seconds` at `at` seconds into the load."""
+
+    def __init__(self, database: EmbeddedPostgres, at: float, seconds: float) -> None:
+        self.database, self.at, self.seconds = database, at, seconds
+        self.began = self.ended = 0.0
+
+    async def run(self, started: float) -> None:
+        await asyncio.sleep(self.at)
+        self.began = time.perf_counter() - started
+        await asyncio.to_thread(self.database.stop)
+        await asyncio.sleep(self.seconds)
+        await asyncio.to_thread(self.database.start)
+        self.ended = time.perf_counter() - started
+
+
+async def drive(
+    port: int,
+    requests: list[bytes],
+    clients: int,
+    duration: float,
+    server_pid: int,
+    outage: Outage | None = None,
+) -> int:
+    """`clients` closed-loop clients for `duration` seconds after a warm-up; the server's
+    resident memory sampled every second; with `outage`, the database stopped in between.
+    Returns how many predictions were answered 200, warm-up included."""
     latencies: list[float] = []
-    errors = 0
+    warm_ok = 0
+    statuses: collections.Counter[tuple[int, int]] = collections.Counter()  # (second, status)
+    memory: list[tuple[float, int]] = []
     warm_until = time.perf_counter() + WARMUP_S
     stop_at = warm_until + duration
 
     async def client(offset: int) -> None:
-        nonlocal errors
+        nonlocal warm_ok
         connection = await Connection.open(port)
         i = offset
         try:
@@ -178,15 +225,113 @@ async def drive(port: int, requests: list[bytes], clients: int, duration: float)
                 status = await connection.send(requests[i % len(requests)])
                 if now >= warm_until:
                     latencies.append(time.perf_counter() - now)
-                    errors += status != 200
+                    statuses[int(now - warm_until), status] += 1
+                else:
+                    warm_ok += status == 200
                 i += clients
         finally:
             connection.close()
 
+    async def sample() -> None:
+        await asyncio.sleep(WARMUP_S)
+        while (now := time.perf_counter()) < stop_at:
+            memory.append((now - warm_until, resident_bytes(server_pid)))
+            await asyncio.sleep(1)
+
+    background = [asyncio.create_task(sample())]
+    if outage is not None:
+        background.append(asyncio.create_task(outage.run(warm_until)))
     await asyncio.gather(*(client(n) for n in range(clients)))
+    for task in background:
+        await task
+    by_status = collections.Counter()
+    for (_, status), count in statuses.items():
+        by_status[status] += count
+    errors = sum(by_status.values()) - by_status[200]
     print(
         f"API    /predict, {clients} clients, {duration:.0f} s    {percentiles(latencies)}"
         f"  {len(latencies) / duration:.1f} req/s  errors {errors}"
+        f"  answers {dict(sorted(by_status.items()))}"
+    )
+    report_memory(memory)
+    if outage is not None:
+        report_outage(statuses, outage, int(duration))
+    return sum(count for (_, status), count in statuses.items() if status == 200) + warm_ok
+
+
+def logged_predictions(database_url: str) -> int:
+    """Rows of `/predict` in the prediction log, once their count stops moving (the log is
+    written in the background, every few seconds)."""
+    count, deadline = -1, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with connect(database_url, autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM prediction_log WHERE endpoint = 'predict'")
+            now = int(row.fetchone()[0])
+        if now == count:
+            break
+        count = now
+        time.sleep(3)
+    return count
+
+
+def report_log(database_url: str, before: int, answered: int) -> None:
+    """Whether every prediction answered 200 reached the prediction log."""
+    count = logged_predictions(database_url) - before
+    print(
+        f"prediction log: {count:,} rows for {answered:,} predictions answered 200"
+        f" (missing {answered - count:,})"
+    )
+
+
+def report_memory(memory: list[tuple[float, int]]) -> None:
+    """RSS after the first minute (or the first sample of a shorter run) and at the end."""
+    first = next(((t, rss) for t, rss in memory if t >= 60), memory[0])
+    last = memory[-1]
+    ratio = last[1] / first[1]
+    print(
+        f"server RSS  at {first[0]:5.0f} s {first[1] / 2**20:7.1f} MiB   at {last[0]:5.0f} s"
+        f" {last[1] / 2**20:7.1f} MiB   end/first {ratio:.3f}"
+        f"  ({'flat: within 10%' if abs(ratio - 1) <= 0.10 else 'NOT flat: over 10%'})"
+    )
+
+
+def report_outage(
+    statuses: collections.Counter[tuple[int, int]], outage: Outage, seconds: int
+) -> None:
+    """What clients got before, during and after the database outage, and when every answer
+    was a 200 again."""
+    began, ended = int(outage.began), int(outage.ended) + 1
+
+    def answers(low: int, high: int) -> dict[int, int]:
+        found: collections.Counter[int] = collections.Counter()
+        for (second, status), count in statuses.items():
+            if low <= second < high:
+                found[status] += count
+        return dict(sorted(found.items()))
+
+    recovered = next(
+        (
+            second
+            for second in range(ended, seconds)
+            if all(
+                status == 200 for (s, status), count in statuses.items() if s >= second and count
+            )
+        ),
+        None,
+    )
+    print(
+        f"outage: database stopped at {outage.began:.1f} s, running again at {outage.ended:.1f} s"
+    )
+    print(f"  before  {answers(0, began)}")
+    print(f"  during  {answers(began, ended)}")
+    print(f"  after   {answers(ended, seconds + 1)}")
+    print(
+        "  only 200 from "
+        + (
+            f"{recovered} s ({recovered - outage.ended:.1f} s after restart)"
+            if recovered
+            else "never: NOT recovered"
+        )
     )
 
 
@@ -209,7 +354,12 @@ def serve(env: dict[str, str], port: int, workdir: Path) -> subprocess.Popen[byt
     raise SystemExit("gls serve api did not get ready within 120 s")
 
 
-def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
+def run(
+    args: argparse.Namespace,
+    database_url: str,
+    folder: Path,
+    database: EmbeddedPostgres | None = None,
+) -> None:
     tracking_uri = args.tracking_uri or f"sqlite:///{folder / 'mlflow.db'}"
     variables = {
         "GLS_DATABASE_URL": database_url,
@@ -218,6 +368,7 @@ def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
         "GLS_DEMO_YEARS": f"{YEARS[0]}-{YEARS[-1]}",
         "GLS_DEMO_SCALE": str(args.scale),
         "GLS_MLFLOW_TRACKING_URI": tracking_uri,
+        "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(16),
     }
     targets = ["ingest"] if args.tracking_uri else ["first-champion"]
     for outcome in bring_up_with(variables, targets):
@@ -243,6 +394,9 @@ def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
         "GLS_LOG_LEVEL": "WARNING",
         "GLS_MODEL_POLL_SECONDS": "0",
         "GLS_ENV_FILE": str(folder / "none.env"),
+        "GLS_VOLUMES_DIR": str(folder / "Volumes"),
+        # One benchmark user stands for 32 clients: the per-user limit would measure itself.
+        "GLS_API_PREDICT_RATE_PER_SECOND": "0",
     }
     server = serve(env, port, folder)
     try:
@@ -256,7 +410,17 @@ def run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
         gc.collect()
         gc.freeze()
         asyncio.run(paired(port, requests, records, model, args.duration))
-        asyncio.run(drive(port, requests, args.clients, args.duration))
+        load_seconds = args.minutes * 60 if args.minutes else args.duration
+        outage = (
+            Outage(database, at=load_seconds / 2, seconds=args.outage_seconds)
+            if database is not None
+            else None
+        )
+        logged_before = logged_predictions(database_url)
+        answered = asyncio.run(
+            drive(port, requests, args.clients, load_seconds, server.pid, outage)
+        )
+        report_log(database_url, logged_before, answered)
         timings = []
         batch_body = json.dumps({"records": batch}).encode()  # encoded once, outside the timing
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -284,16 +448,32 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--scale", type=float, default=0.02, help="demo-data scale per year")
     parser.add_argument("--tracking-uri", help="serve this registry's champion instead")
+    parser.add_argument(
+        "--minutes", type=float, help="length of the concurrent-clients phase (a soak run)"
+    )
+    parser.add_argument(
+        "--restart-database",
+        action="store_true",
+        help="run on a PostgreSQL of the benchmark's own and stop it mid-way for a while",
+    )
+    parser.add_argument("--outage-seconds", type=float, default=10)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    server_url = os.environ.get("GLS_BENCH_DATABASE_URL") or DatabaseSettings().url
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        temporary_database(server_url, "gls_bench_api") as database_url,
-    ):
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        database = None
+        if args.restart_database:  # never a shared server: this one is stopped mid-run
+            database = EmbeddedPostgres(
+                data_dir=Path(folder) / "postgres", port=free_port(), host_auth="trust"
+            )
+            database.start()
+            stack.callback(database.destroy)
+            server_url = database.url()
+        else:
+            server_url = os.environ.get("GLS_BENCH_DATABASE_URL") or DatabaseSettings().url
+        database_url = stack.enter_context(temporary_database(server_url, "gls_bench_api"))
         os.chdir(folder)  # MLflow writes nothing into the working copy
-        run(args, database_url, Path(folder))
+        run(args, database_url, Path(folder), database)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -97,11 +98,13 @@ def api_settings(database_url: str, tracking_uri: str, **overrides: object) -> A
         "prediction_log_flush_seconds": 0.1,
         "user_cache_seconds": 0,
         "service_password": None,
+        "volumes_dir": tempfile.mkdtemp(prefix="gls-api-test-"),
+        "predict_rate_per_second": 0,
     } | overrides
     sections = {
         name: field.annotation
         for name, field in ApiSettings.model_fields.items()
-        if name in {"runtime", "database", "mlflow", "service_account", "auth", "serving"}
+        if name in {"runtime", "database", "mlflow", "service_account", "auth", "serving", "limits"}
     }
     unknown = set(values) - {f for kind in sections.values() for f in kind.model_fields}
     assert not unknown, f"no section has the settings {unknown}"
@@ -114,11 +117,13 @@ def api_settings(database_url: str, tracking_uri: str, **overrides: object) -> A
 
 
 @contextmanager
-def serve(settings: ApiSettings) -> Iterator[RunningApi]:
-    """The app under uvicorn in a thread, on a socket already bound (no port race)."""
+def serve(settings: ApiSettings, *, wait_for_model: bool = True) -> Iterator[RunningApi]:
+    """The app under uvicorn in a thread, on a socket already bound (no port race); unless
+    `wait_for_model` is False, once its background model load has ended (loaded or not)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on")
+    app = create_app(settings)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -127,6 +132,8 @@ def serve(settings: ApiSettings) -> Iterator[RunningApi]:
         assert thread.is_alive(), "the API failed to start (see the log)"
         assert time.monotonic() < deadline, "the API did not start within 60 s"
         time.sleep(0.02)
+    if wait_for_model:
+        assert app.state.loader.done.wait(60), "the model load did not end within 60 s"
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         with httpx.Client(base_url=url, timeout=30) as client:

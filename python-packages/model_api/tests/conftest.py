@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,12 +21,13 @@ from mlflow import MlflowClient
 
 from gravity_model.registry import MODEL_NAME
 from gravity_model.training import train
+from green_light_platform.db.admin import temporary_database
+from green_light_platform.db.embedded import EmbeddedPostgres, free_port
 
 from .api_support import RunningApi, api_settings, serve
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
     from green_light_platform.testing import TrainedRegistry
 
@@ -67,11 +69,15 @@ def promote(registry: MlflowClient) -> Callable[[str], None]:
 
 
 @pytest.fixture
-def start_api(database_url: str, tracking_uri: str) -> Iterator[Callable[..., RunningApi]]:
-    """Start the app with the test settings plus `overrides`; stopped after the test."""
+def start_api(
+    database_url: str, tracking_uri: str, tmp_path: Path
+) -> Iterator[Callable[..., RunningApi]]:
+    """Start the app with the test settings plus `overrides` (its `Volumes/` in the test's
+    folder); stopped after the test."""
+    volumes = {"volumes_dir": tmp_path / "Volumes"}
     with ExitStack() as stack:
         yield lambda **overrides: stack.enter_context(
-            serve(api_settings(database_url, tracking_uri, **overrides))
+            serve(api_settings(database_url, tracking_uri, **(volumes | overrides)))
         )
 
 
@@ -79,3 +85,26 @@ def start_api(database_url: str, tracking_uri: str) -> Iterator[Callable[..., Ru
 def api(start_api: Callable[..., RunningApi]) -> RunningApi:
     """The app with the test settings, serving the champion version 1."""
     return start_api()
+
+
+@pytest.fixture(scope="session")
+def stoppable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    """A PostgreSQL server of the tests' own, which they stop and start (an outage)."""
+    server = EmbeddedPostgres(
+        data_dir=tmp_path_factory.mktemp("stoppable-postgres"), port=free_port(), host_auth="trust"
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture
+def stoppable_database(stoppable_server: EmbeddedPostgres) -> Iterator[str]:
+    """URL of a migrated database on `stoppable_server`; the server runs again afterwards."""
+    with temporary_database(stoppable_server.url(), "gls_outage") as url:
+        try:
+            yield url
+        finally:
+            stoppable_server.start()

@@ -46,6 +46,11 @@ def test_taken_username_is_a_conflict(api):
     assert again.status_code == 409
 
 
+@pytest.mark.reliability(
+    kind="attack",
+    case="logins with a wrong password and with a username that does not exist",
+    expect="the same 401 answer, so usernames cannot be enumerated",
+)
 def test_wrong_password_and_unknown_user_get_the_same_answer(api):
     api.user_headers("carol")
     wrong = api.client.post("/user/login", json={"username": "carol", "password": "nope-nope"})
@@ -62,6 +67,33 @@ def test_signup_can_be_switched_off(start_api):
     assert "disabled" in response.json()["detail"]
 
 
+def _rsa_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def _tampered() -> str:
+    """A valid token of `alice`, its payload swapped for one naming the admin."""
+    header, _, signature = jwt.encode(
+        {"sub": "alice", "iat": 0, "exp": 2**33}, JWT_SECRET, "HS256"
+    ).split(".")
+    forged = jwt.encode({"sub": "admin", "iat": 0, "exp": 2**33}, "x" * 40, "HS256")
+    return ".".join([header, forged.split(".")[1], signature])
+
+
+@pytest.mark.reliability(
+    kind="attack",
+    case="tokens missing, garbage, Basic, signed with another key, alg none, HS512 or RS256"
+    " instead of HS256, payload swapped under a valid signature, no expiry, unknown user",
+    expect="401 with WWW-Authenticate: Bearer for every one",
+)
 @pytest.mark.parametrize(
     "headers",
     [
@@ -72,8 +104,22 @@ def test_signup_can_be_switched_off(start_api):
         bearer(jwt.encode({"sub": "admin", "iat": 0, "exp": 2**33}, None, "none")),
         bearer(jwt.encode({"sub": "admin", "iat": 0}, JWT_SECRET, "HS256")),
         bearer(jwt.encode({"sub": "ghost", "iat": 0, "exp": 2**33}, JWT_SECRET, "HS256")),
+        bearer(jwt.encode({"sub": "admin", "iat": 0, "exp": 2**33}, JWT_SECRET, "HS512")),
+        bearer(jwt.encode({"sub": "admin", "iat": 0, "exp": 2**33}, _rsa_key(), "RS256")),
+        bearer(_tampered()),
     ],
-    ids=["missing", "garbage", "basic", "forged", "alg-none", "no-expiry", "unknown-user"],
+    ids=[
+        "missing",
+        "garbage",
+        "basic",
+        "forged",
+        "alg-none",
+        "no-expiry",
+        "unknown-user",
+        "hs512",
+        "rs256",
+        "tampered-payload",
+    ],
 )
 def test_missing_forged_or_malformed_tokens_are_refused(api, headers):
     response = api.client.get("/secured", headers=headers)
@@ -81,6 +127,11 @@ def test_missing_forged_or_malformed_tokens_are_refused(api, headers):
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
+@pytest.mark.reliability(
+    kind="attack",
+    case="a token used after its expiry (GLS_JWT_EXPIRE_MINUTES), though verified before",
+    expect="401 'token expired' (the verified-token cache does not outlive exp)",
+)
 def test_expired_tokens_are_refused(start_api):
     api = start_api(jwt_expire_minutes=1 / 60)
     headers = api.admin_headers()
@@ -91,6 +142,12 @@ def test_expired_tokens_are_refused(start_api):
     assert response.json()["detail"] == "token expired"
 
 
+@pytest.mark.reliability(
+    kind="attack",
+    case="GLS_LOGIN_MAX_FAILURES wrong passwords for one username from one address",
+    expect="429 with Retry-After on both login routes, even with the right password; another"
+    " username is not slowed down; login works again after the window",
+)
 def test_repeated_failures_are_throttled_per_username_and_address(start_api):
     api = start_api(login_max_failures=3, login_window_seconds=2)
     api.user_headers("erin")

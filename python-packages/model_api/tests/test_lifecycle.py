@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from gravity_model.registry import MODEL_NAME
 from model_api.schemas import example_record
 
@@ -82,6 +84,12 @@ def test_get_refresh_of_the_2024_api_still_works(api):
     assert response.json()["model"]["version"] == "1"
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    case="POST /refresh after the champion alias moved to a version whose artifact is gone",
+    expect="502 naming the failure; version 1 keeps serving predictions, /ready stays true,"
+    " the failed load is counted in /metrics",
+)
 def test_a_failed_refresh_keeps_the_old_model_serving_and_says_why(
     api, registry, promote, tmp_path
 ):
@@ -110,3 +118,30 @@ def test_a_refresh_without_champion_keeps_the_old_model(api, registry):
     assert "champion" in response.json()["detail"]
     model = api.client.get("/model", headers=api.admin_headers()).json()
     assert model["version"] == "1"
+
+
+@pytest.mark.reliability(
+    kind="fault",
+    case="the alias follower (GLS_MODEL_POLL_SECONDS) finds the champion moved to a version"
+    " whose artifact is broken (a file that is no model)",
+    expect="it keeps serving version 1 and counts the failed loads; no request fails",
+)
+def test_the_alias_follower_keeps_the_old_model_when_the_new_one_is_broken(
+    start_api, registry, promote, tmp_path
+):
+    api = start_api(model_poll_seconds=0.2)
+    admin = api.admin_headers()
+    artifact = tmp_path / "broken-model"
+    artifact.mkdir()
+    (artifact / "MLmodel").write_text("this is: [not a model\n")
+    broken = registry.create_model_version(MODEL_NAME, source=artifact.as_uri())
+    promote(broken.version)
+    deadline = time.monotonic() + 20
+    while 'gls_model_loads_total{outcome="failed"}' not in api.client.get("/metrics").text:
+        assert time.monotonic() < deadline, "the follower never tried the new version"
+        time.sleep(0.1)
+    for _ in range(5):
+        prediction = api.client.post("/predict", json=example_record(), headers=admin)
+        assert prediction.status_code == 200
+        assert prediction.json()["model"]["version"] == "1"
+    assert api.client.get("/model", headers=admin).json()["last_refresh_error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 import pytest
 
@@ -80,19 +82,35 @@ def test_pending_log_rows_are_written_on_shutdown(database_url, tracking_uri):
     assert len(logged_rows(database_url, 5, timeout=0)) == 5
 
 
-def test_rows_beyond_the_pending_bound_are_dropped_and_counted(start_api, database_url):
-    api = start_api(
+@pytest.mark.reliability(
+    kind="load",
+    case="a batch of 15 rows into a prediction log buffer of 10 that is not flushed yet",
+    expect="the 5 rows beyond the buffer are spilled to a file (counted), and written to"
+    " prediction_log from there: all 15 logged, none dropped",
+)
+def test_rows_beyond_the_buffer_are_spilled_then_written(database_url, tracking_uri, tmp_path):
+    settings = api_settings(
+        database_url,
+        tracking_uri,
+        volumes_dir=tmp_path,
         prediction_log_flush_seconds=3600,
         prediction_log_flush_rows=10**6,
         prediction_log_max_pending=10,
     )
-    headers = api.user_headers()
-    response = api.client.post(
-        "/predict/batch", json={"records": random_records(15, seed=9)}, headers=headers
+    with serve(settings) as api:
+        headers = api.user_headers()
+        records = random_records(15, seed=9)
+        response = api.client.post("/predict/batch", json={"records": records}, headers=headers)
+        assert response.status_code == 200
+        text = api.client.get("/metrics").text
+        assert metric(text, 'gls_prediction_log_rows_total{outcome="spilled"}') == 5
+        assert 'outcome="dropped"' not in text
+        assert logged_rows(database_url, 1, timeout=0) == []
+    logged = logged_rows(database_url, 15, timeout=0)
+    assert sorted(json.dumps(row[4], sort_keys=True) for row in logged) == sorted(
+        json.dumps(record, sort_keys=True) for record in records
     )
-    assert response.status_code == 200
-    text = api.client.get("/metrics").text
-    assert metric(text, 'gls_prediction_log_rows_total{outcome="dropped"}') == 5
+    assert not any((tmp_path / "model_api" / "spill").iterdir())
 
 
 @pytest.mark.parametrize("path", ["/health", "/", "/docs", "/openapi.json"])

@@ -1,7 +1,8 @@
 """The OpenAPI schema is the contract: schemathesis finds no 5xx and no response outside it.
 
 Schemathesis generates valid and invalid requests for every operation of the app's schema
-and sends them over HTTP, with an admin token, to a server running for this module. (The
+and sends them over HTTP, with an admin token and without any, to a server running for this
+module. (The
 schema is taken from the app object at import, as schemathesis parametrizes at collection;
 the test checks that the server publishes the same one.)
 """
@@ -80,13 +81,19 @@ def test_the_server_publishes_the_schema_under_test(module_api):
 
 
 @pytest.mark.slow
+@pytest.mark.reliability(
+    kind="bad input",
+    case="schemathesis: generated valid and invalid requests to every operation of the"
+    " OpenAPI schema, with an admin token and with none",
+    expect="no 5xx, and every answer (status, headers, body) within the published schema",
+)
+@pytest.mark.parametrize("caller", ["admin", "anonymous"])
 @schema.parametrize()
 @settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-def test_api_conforms_to_its_schema(case, module_api, admin_token):
-    case.call_and_validate(
-        base_url=module_api.url, headers={"Authorization": admin_token}, checks=CHECKS
-    )
+def test_api_conforms_to_its_schema(case, module_api, admin_token, caller):
+    headers = {"Authorization": admin_token} if caller == "admin" else {}
+    case.call_and_validate(base_url=module_api.url, headers=headers, checks=CHECKS)

@@ -5,22 +5,28 @@ uvicorn runs (`uvicorn --factory model_api.app:app_from_environment`, or `gls se
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from green_light_platform.logs import configure_logging
+from model_api.log_sampling import Sampled
 from model_api.metrics import ApiMetrics, MetricsMiddleware
+from model_api.middleware import BodySizeLimit, SecurityHeaders
 from model_api.routes import auth, model, predictions, status, users
 from model_api.services import Services
-from model_api.serving import follow_alias_every
+from model_api.serving import BackgroundLoader, bound_mlflow_client, follow_alias_every
 from model_api.settings import ApiSettings
 
 if TYPE_CHECKING:
@@ -43,22 +49,27 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bound_mlflow_client(settings.serving)
         services = await run_in_threadpool(Services.start, settings, metrics)
         app.state.services = services
-        # Everything loaded so far (libraries, the model) lives as long as the process: out
-        # of the collector's sight, full collections stop pausing requests for tens of ms.
-        gc.collect()
-        gc.freeze()
+        serving = settings.serving
+        loader = BackgroundLoader(
+            services.holder,
+            attempts=serving.model_load_attempts,
+            backoff=serving.model_load_backoff_seconds,
+            backoff_max=serving.model_load_backoff_max_seconds,
+        )
+        loader.start()
+        app.state.loader = loader
         follower = (
-            asyncio.create_task(
-                follow_alias_every(services.holder, settings.serving.model_poll_seconds)
-            )
-            if settings.serving.model_poll_seconds
+            asyncio.create_task(follow_alias_every(services.holder, serving.model_poll_seconds))
+            if serving.model_poll_seconds
             else None
         )
         try:
             yield
         finally:
+            loader.stop()
             if follower is not None:
                 follower.cancel()
             await run_in_threadpool(services.close)
@@ -73,8 +84,20 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # a tenth of a prediction's CPU time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    limits = settings.limits
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    if limits.origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=limits.origins,
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(SecurityHeaders, production=settings.runtime.production)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(StarletteHTTPException, _unparsable_body)
     for router in (
         status.router,
         auth.router,
@@ -87,20 +110,47 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
 
 DATABASE_RETRY_AFTER_S = 5
+_unavailable_log = Sampled()
 
 
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
-    """A route that needs the database while it is unreachable: a quick, honest 503 (not a
-    500), and a hint of when to try again; the pool reconnects by itself once it is back."""
-    log.warning(
-        "database unavailable",
-        extra={"path": request.url.path, "error": type(error).__name__},
-    )
+    """A route that needs the database while it is unreachable, or while every connection
+    of the pool is taken for longer than GLS_API_DB_POOL_TIMEOUT: a quick, honest 503 (not a
+    500, not a hang), and a hint of when to try again; the pool reconnects by itself once the
+    database is back."""
+    busy = isinstance(error, PoolTimeoutError)
+    cancelled = isinstance(getattr(error, "orig", None), QueryCanceled)
+    reason = "busy" if busy else "slow" if cancelled else "unreachable"
+    request.app.state.services.metrics.database_unavailable.labels(reason).inc()
+    count = _unavailable_log.due(reason)
+    if count is not None:
+        log.warning(
+            "database unavailable: answering 503",
+            extra={
+                "path": request.url.path,
+                "reason": reason,
+                "error": type(error).__name__,
+                "requests_since_last_line": count,
+            },
+        )
+    detail = {
+        "busy": "database busy: every connection is in use, try again shortly",
+        "slow": "database too slow: the query was cancelled (GLS_API_DB_STATEMENT_TIMEOUT)",
+        "unreachable": "database unreachable: try again shortly",
+    }[reason]
     return JSONResponse(
-        {"detail": "database unreachable: try again shortly"},
-        status_code=503,
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        {"detail": detail}, status_code=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)}
     )
+
+
+async def _unparsable_body(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI answers 400 to a body its JSON parser gave up on; when it gave up because the
+    body nests deeper than Python's recursion limit, say so with a 422 like other invalid
+    bodies."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and isinstance(error.__cause__, RecursionError):
+        error = HTTPException(422, "request body nested too deeply to be parsed")
+    return await http_exception_handler(request, error)
 
 
 def app_from_environment() -> FastAPI:

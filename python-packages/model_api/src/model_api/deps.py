@@ -7,6 +7,7 @@ thread hop per request.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -54,6 +55,24 @@ async def _current_user(
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
+async def _predicting(user: CurrentUser, services: ServicesDep) -> User:
+    wait = services.prediction_rate.retry_after(user.username)
+    if wait is not None:
+        services.metrics.rate_limited.inc()
+        seconds = math.ceil(wait)
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many predictions for {user.username!r}: retry in {seconds} s"
+            " (GLS_API_PREDICT_RATE_PER_SECOND)",
+            headers={"Retry-After": str(seconds)},
+        )
+    return user
+
+
+PredictingUser = Annotated[User, Depends(_predicting)]
+"""A user within their prediction rate limit."""
+
+
 async def _admin(user: CurrentUser) -> User:
     if not user.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the admin role")
@@ -73,13 +92,17 @@ ReloaderUser = Annotated[User, Depends(_reloader)]
 """An admin, or the pipelines' service account: may reload the served model."""
 
 
+MODEL_RETRY_AFTER_S = 5
+
+
 async def _serving(services: ServicesDep) -> Serving:
     serving = services.holder.serving
     if serving is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            f"no model to serve: {services.holder.problem}. Train and promote a champion"
-            " (gls train), then ask an admin to POST /refresh.",
+            f"no model to serve: {services.holder.problem}. The API keeps trying to load it;"
+            " without a champion, train and promote one (gls train), then POST /refresh.",
+            headers={"Retry-After": str(MODEL_RETRY_AFTER_S)},
         )
     return serving
 

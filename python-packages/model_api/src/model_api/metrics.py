@@ -80,8 +80,30 @@ class ApiMetrics:
         )
         self.log_rows = Counter(
             "gls_prediction_log_rows",
-            "Prediction log rows by outcome (written, dropped, failed).",
+            "Prediction log rows by outcome: written, spilled (to a file, database away),"
+            " replayed (from the spill files), dropped (the spill folder full or unwritable).",
             ["outcome"],
+            registry=r,
+        )
+        self.log_pending = Gauge(
+            "gls_prediction_log_pending_rows",
+            "Prediction log rows in memory, waiting for the database.",
+            registry=r,
+        )
+        self.log_write_failures = Counter(
+            "gls_prediction_log_write_failures",
+            "Failed attempts at writing the prediction log (its rows are kept).",
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "gls_predictions_rate_limited",
+            "Prediction requests refused by the per-user rate limit.",
+            registry=r,
+        )
+        self.database_unavailable = Counter(
+            "gls_database_unavailable",
+            "Requests answered 503 because the database was unreachable or saturated.",
+            ["reason"],
             registry=r,
         )
 

@@ -2,27 +2,34 @@
 
 Requests only append rows to a bounded in-memory buffer; a writer thread inserts them into
 `prediction_log` every `flush_rows` rows or `flush_seconds` seconds, and once more on
-shutdown. When the database falls behind, rows beyond `max_pending` are dropped and counted
-(`gls_prediction_log_rows{outcome="dropped"}`) rather than slowing predictions down or
-growing memory without bound.
+shutdown. Nothing is lost silently when the database is away: the rows stay in the buffer
+(up to `max_pending`) and the writer tries again every `flush_seconds`; rows beyond the
+buffer, and those still pending at shutdown, go to a spill folder under `Volumes/`
+(`spill.py`), replayed once the database answers (and at the next start). Only rows the
+spill folder cannot take (full, or not writable) are dropped, counted in
+`gls_prediction_log_rows{outcome="dropped"}` and logged. A process killed with SIGKILL loses
+its in-memory buffer, at most `max_pending` rows.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, NamedTuple
 
 import psycopg
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 
 from green_light_platform.settings import to_libpq_url
+from model_api.log_sampling import Sampled
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
     from model_api.metrics import ApiMetrics
+    from model_api.spill import SpillFolder
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +63,26 @@ class PredictionLogWriter:
         self,
         database_url: str,
         metrics: ApiMetrics,
+        spill: SpillFolder,
         *,
         flush_rows: int,
         flush_seconds: float,
         max_pending: int,
+        connect_timeout: int = 3,
     ) -> None:
         self._conninfo = to_libpq_url(database_url)
         self._metrics = metrics
+        self._spill = spill
         self._flush_rows = flush_rows
         self._flush_seconds = flush_seconds
         self._max_pending = max_pending
+        self._connect_timeout = connect_timeout
         self._pending: list[LoggedPrediction] = []
         self._wakeup = threading.Condition()
         self._stopping = False
         self._connection: psycopg.Connection | None = None
         self._thread = threading.Thread(target=self._run, name="prediction-log", daemon=True)
+        self._sampled = Sampled()
 
     def start(self) -> None:
         self._thread.start()
@@ -81,44 +93,116 @@ class PredictionLogWriter:
             room = self._max_pending - len(self._pending)
             accepted = rows if len(rows) <= room else rows[: max(room, 0)]
             self._pending.extend(accepted)
+            self._metrics.log_pending.set(len(self._pending))
             if len(self._pending) >= self._flush_rows:
                 self._wakeup.notify()
         if len(accepted) < len(rows):
-            dropped = len(rows) - len(accepted)
-            self._metrics.log_rows.labels("dropped").inc(dropped)
-            log.warning("prediction log full: rows dropped", extra={"rows": dropped})
+            self._keep(list(rows[len(accepted) :]), "prediction log buffer full")
 
     def close(self, timeout: float = 30) -> None:
-        """Write what is pending and stop the writer."""
+        """Write what is pending (or spill it) and stop the writer."""
         with self._wakeup:
             self._stopping = True
             self._wakeup.notify()
         self._thread.join(timeout)
+        self._spill.close()
         if self._connection is not None:
             self._connection.close()
 
+    def _keep(self, rows: list[LoggedPrediction], why: str) -> None:
+        """Rows the database cannot take now: to the spill folder, else dropped and counted."""
+        if self._spill.write(to_json(rows)):
+            self._metrics.log_rows.labels("spilled").inc(len(rows))
+            if (count := self._sampled.due("spilled", len(rows))) is not None:
+                log.warning(
+                    f"{why}: rows spilled",
+                    extra={"rows_since_last_line": count, "folder": str(self._spill.folder)},
+                )
+            return
+        self._metrics.log_rows.labels("dropped").inc(len(rows))
+        if (count := self._sampled.due("dropped", len(rows))) is not None:
+            log.error(
+                f"{why}, spill folder full or unwritable: rows dropped",
+                extra={"rows_since_last_line": count},
+            )
+
     def _run(self) -> None:
+        self._replay(abandoned=True)
+        failing = False
         while True:
+            deadline = time.monotonic() + self._flush_seconds
             with self._wakeup:
-                if not self._stopping and len(self._pending) < self._flush_rows:
-                    self._wakeup.wait(self._flush_seconds)
+                # While failing, wait the whole interval whatever arrives: no retry storm.
+                while not self._stopping and (failing or len(self._pending) < self._flush_rows):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._wakeup.wait(remaining)
                 rows, self._pending = self._pending, []
+                self._metrics.log_pending.set(0)
                 stopping = self._stopping
-            if rows:
-                self._write(rows)
+            failing = bool(rows) and not self._write(rows)
+            if failing:
+                self._put_back(rows, stopping)
+            elif self._spill.holds_rows:
+                self._replay()
             if stopping:
                 return
 
-    def _write(self, rows: list[LoggedPrediction]) -> None:
-        try:
-            if self._connection is None or self._connection.closed:
-                self._connection = psycopg.connect(self._conninfo, autocommit=True)
-            self._connection.execute(INSERT_STATEMENT, (to_json(rows).decode(),))
-        except psycopg.Error:
-            log.exception("prediction log write failed: rows lost", extra={"rows": len(rows)})
-            self._metrics.log_rows.labels("failed").inc(len(rows))
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+    def _put_back(self, rows: list[LoggedPrediction], stopping: bool) -> None:
+        """Rows a write failed on: first in the buffer again, or spilled when shutting down
+        or when the buffer has no room left for them."""
+        if stopping:
+            self._keep(rows, "prediction log not written at shutdown")
             return
+        with self._wakeup:
+            self._pending[:0] = rows
+            overflow = self._pending[self._max_pending :]
+            del self._pending[self._max_pending :]
+            self._metrics.log_pending.set(len(self._pending))
+        if overflow:
+            self._keep(overflow, "prediction log buffer full")
+
+    def _connected(self) -> psycopg.Connection:
+        if self._connection is None or self._connection.closed:
+            self._connection = psycopg.connect(
+                self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
+            )
+        return self._connection
+
+    def _write(self, rows: list[LoggedPrediction]) -> bool:
+        try:
+            self._connected().execute(INSERT_STATEMENT, (to_json(rows).decode(),))
+        except psycopg.Error as error:
+            self._failed(error, len(rows))
+            return False
         self._metrics.log_rows.labels("written").inc(len(rows))
+        return True
+
+    def _failed(self, error: psycopg.Error, rows: int) -> None:
+        self._metrics.log_write_failures.inc()
+        log.warning(
+            "prediction log write failed: rows kept for the next try",
+            extra={"rows": rows, "error": type(error).__name__},
+        )
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _replay(self, *, abandoned: bool = False) -> None:
+        """Write every spilled file, each in one transaction, then delete it."""
+        for path in self._spill.claim(abandoned=abandoned):
+            lines = self._spill.lines(path)
+            try:
+                connection = self._connected()
+                with connection.transaction():
+                    for line in lines:
+                        connection.execute(INSERT_STATEMENT, (line.decode(),))
+            except psycopg.Error as error:
+                self._failed(error, len(lines))
+                path.rename(path.with_name(path.name.removesuffix(".replaying")))
+                return
+            rows = sum(len(from_json(line)) for line in lines)
+            self._spill.release(path)
+            self._metrics.log_rows.labels("replayed").inc(rows)
+            log.info("spilled prediction log rows written", extra={"rows": rows, "file": path.name})

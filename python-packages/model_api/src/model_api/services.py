@@ -10,8 +10,9 @@ from green_light_platform.db.engine import make_engine
 from model_api.prediction_log import PredictionLogWriter
 from model_api.schemas import example_record
 from model_api.security import VerifiedTokens
-from model_api.serving import ModelHolder, ModelLoadError, PredictionBatcher
-from model_api.throttling import LoginThrottle
+from model_api.serving import ModelHolder, PredictionBatcher
+from model_api.spill import SpillFolder
+from model_api.throttling import LoginThrottle, RateLimit
 from model_api.users import Role, UserCache, UserStore
 
 if TYPE_CHECKING:
@@ -32,18 +33,30 @@ class Services:
     user_cache: UserCache
     tokens: VerifiedTokens
     throttle: LoginThrottle
+    prediction_rate: RateLimit
     holder: ModelHolder
     prediction_log: PredictionLogWriter
     batcher: PredictionBatcher = field(default_factory=PredictionBatcher)
 
     @classmethod
     def start(cls, settings: ApiSettings, metrics: ApiMetrics) -> Services:
-        """Bootstrap the admin, start the log writer and load the model (blocking).
+        """Bootstrap the admin and start the log writer (blocking); the model is loaded in
+        the background (`BackgroundLoader`), so MLflow being away never delays start-up.
 
-        An unreachable database stops the start-up here with its error; a missing or broken
-        model does not: the service starts, answers 503 to predictions and says why.
+        An unreachable database stops the start-up here with its error, within the connect
+        timeout; a missing or broken model does not.
         """
-        engine = make_engine(settings.database.url, connect_args={"connect_timeout": 5})
+        limits = settings.limits
+        engine = make_engine(
+            settings.database.url,
+            pool_size=limits.db_pool_size,
+            max_overflow=limits.db_max_overflow,
+            pool_timeout=limits.db_pool_timeout,
+            connect_args={
+                "connect_timeout": limits.db_connect_timeout,
+                "options": f"-c statement_timeout={round(limits.db_statement_timeout * 1000)}",
+            },
+        )
         users = UserStore(engine)
         users.ensure_account(
             settings.database.admin_username,
@@ -57,21 +70,20 @@ class Services:
                 account.service_password.get_secret_value(),
                 Role.SERVICE,
             )
+        serving = settings.serving
         prediction_log = PredictionLogWriter(
             settings.database.url,
             metrics,
-            flush_rows=settings.serving.prediction_log_flush_rows,
-            flush_seconds=settings.serving.prediction_log_flush_seconds,
-            max_pending=settings.serving.prediction_log_max_pending,
+            SpillFolder(settings.spill_dir, serving.prediction_log_spill_max_bytes),
+            flush_rows=serving.prediction_log_flush_rows,
+            flush_seconds=serving.prediction_log_flush_seconds,
+            max_pending=serving.prediction_log_max_pending,
+            connect_timeout=limits.db_connect_timeout,
         )
         prediction_log.start()
         holder = ModelHolder(
-            settings.mlflow.tracking_uri, settings.serving.model_alias, metrics, example_record()
+            settings.mlflow.tracking_uri, serving.model_alias, metrics, example_record()
         )
-        try:
-            holder.load()
-        except ModelLoadError:
-            log.warning("starting without a model: predictions answer 503 until a refresh")
         return cls(
             settings=settings,
             metrics=metrics,
@@ -81,6 +93,9 @@ class Services:
             tokens=VerifiedTokens(settings.signing_key),
             throttle=LoginThrottle(
                 settings.auth.login_max_failures, settings.auth.login_window_seconds
+            ),
+            prediction_rate=RateLimit(
+                settings.auth.predict_rate_per_second, settings.auth.predict_burst
             ),
             holder=holder,
             prediction_log=prediction_log,

@@ -10,13 +10,16 @@ latency flat.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NoReturn
 
+import requests
 from fastapi.concurrency import run_in_threadpool
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
     from gravity_model.registry import ServedModel
     from model_api.metrics import ApiMetrics
+    from model_api.settings import ServingSettings
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,15 @@ Record = dict[str, object]
 
 
 class ModelLoadError(Exception):
-    """The champion could not be loaded; the message says why, for the refresh caller."""
+    """The champion could not be loaded; the message says why, for the refresh caller.
+
+    `unreachable`: MLflow did not answer, which trying again may mend (a missing alias or a
+    broken artifact waits for someone to act: a new champion, a refresh).
+    """
+
+    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
+        super().__init__(reason)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ class ModelHolder:
             except NoChampionError as error:
                 self._failed(f"no model has the alias {self._alias!r} yet: {error}")
             except Exception as error:  # any failure of MLflow or the model keeps the old one
+                if _unreachable(error):
+                    self._failed(f"MLflow unreachable at {self._tracking_uri}", unreachable=True)
                 self._failed(f"loading the {self._alias!r} model failed: {error!r}")
             self._serving = Serving(model, datetime.now(UTC))
             self.problem = None
@@ -108,7 +122,7 @@ class ModelHolder:
             log.info("the model alias moved", extra={"alias": self._alias, "version": version})
             self.load()
 
-    def _failed(self, reason: str) -> NoReturn:
+    def _failed(self, reason: str, *, unreachable: bool = False) -> NoReturn:
         self.problem = reason
         self._metrics.model_loads.labels("failed").inc()
         current = self._serving
@@ -119,7 +133,92 @@ class ModelHolder:
                 "still_serving": None if current is None else current.model.version,
             },
         )
-        raise ModelLoadError(reason)
+        raise ModelLoadError(reason, unreachable=unreachable)
+
+
+def bound_mlflow_client(settings: ServingSettings) -> None:
+    """Bound every MLflow HTTP request of this process: by default the client retries seven
+    times with growing back-off (minutes) and waits 120 s for an answer, which would hold a
+    model load, and a shutdown, for that long. The retries are ours (`BackgroundLoader`)."""
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = str(settings.mlflow_request_retries)
+    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(settings.mlflow_request_timeout)
+    os.environ["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"] = "1"
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether an MLflow failure comes from not reaching the server (refused, timed out).
+
+    The MLflow client raises its own exception inside its handler of the `requests` one, so
+    the cause is in the exception's context chain.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, requests.ConnectionError | requests.Timeout):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class BackgroundLoader:
+    """Loads the first model in a daemon thread, retrying with capped exponential back-off
+    while MLflow is unreachable.
+
+    The API answers from its first second whatever MLflow does: `/health` is up, `/ready`
+    and the prediction routes say why there is no model. It stops after `attempts` failures,
+    or at the first failure MLflow answered (no champion, a broken model: trying again changes
+    nothing); the alias follower keeps trying every `GLS_MODEL_POLL_SECONDS`, and
+    `POST /refresh` loads at once. A daemon thread, waiting on an event, never holds up
+    shutdown: SIGTERM ends the process even in mid-load.
+    """
+
+    def __init__(
+        self, holder: ModelHolder, *, attempts: int, backoff: float, backoff_max: float
+    ) -> None:
+        self._holder = holder
+        self._attempts = attempts
+        self._backoff = backoff
+        self._backoff_max = backoff_max
+        self._stop = threading.Event()
+        self.done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="model-loader", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        delay = self._backoff
+        try:
+            for attempt in range(1, self._attempts + 1):
+                if self._stop.is_set() or self._holder.serving is not None:
+                    return
+                try:
+                    self._holder.load()
+                except ModelLoadError as error:  # the holder logged it, and /ready says it
+                    if not error.unreachable:
+                        return
+                else:
+                    # What is loaded now lives as long as the process: out of the collector's
+                    # sight, full collections stop pausing requests for tens of ms.
+                    gc.collect()
+                    gc.freeze()
+                    return
+                if attempt < self._attempts:
+                    log.info(
+                        "model load retry scheduled",
+                        extra={"attempt": attempt, "of": self._attempts, "in_seconds": delay},
+                    )
+                    if self._stop.wait(delay):
+                        return
+                    delay = min(delay * 2, self._backoff_max)
+            log.warning(
+                "MLflow still unreachable after every attempt: the alias follower keeps trying",
+                extra={"attempts": self._attempts},
+            )
+        finally:
+            self.done.set()
 
 
 async def follow_alias_every(holder: ModelHolder, seconds: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from functools import cache
+from pathlib import Path  # noqa: TC003 - pydantic reads the annotation at runtime
 from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -44,7 +45,11 @@ class AuthSettings(Section):
 
     jwt_secret: SecretStr | None = Field(None, validation_alias="GLS_JWT_SECRET")
     jwt_expire_minutes: float = Field(60, gt=0, validation_alias="GLS_JWT_EXPIRE_MINUTES")
-    signup_enabled: bool = Field(True, validation_alias="GLS_SIGNUP_ENABLED")
+    signup_enabled: bool | None = Field(
+        None,
+        validation_alias="GLS_SIGNUP_ENABLED",
+        description="Unset: off in production, on elsewhere.",
+    )
     login_max_failures: int = Field(5, gt=0, validation_alias="GLS_LOGIN_MAX_FAILURES")
     login_window_seconds: float = Field(300, gt=0, validation_alias="GLS_LOGIN_WINDOW_SECONDS")
     user_cache_seconds: float = Field(
@@ -52,6 +57,18 @@ class AuthSettings(Section):
         ge=0,
         validation_alias="GLS_API_USER_CACHE_SECONDS",
         description="How long a replica may act on a user's role or disabled flag it read.",
+    )
+    predict_rate_per_second: float = Field(
+        20,
+        ge=0,
+        validation_alias="GLS_API_PREDICT_RATE_PER_SECOND",
+        description="Prediction requests per second each user may make, sustained (0: no limit).",
+    )
+    predict_burst: int = Field(
+        100,
+        gt=0,
+        validation_alias="GLS_API_PREDICT_BURST",
+        description="Prediction requests a user may make at once above the sustained rate.",
     )
 
     @field_validator("jwt_secret")
@@ -83,8 +100,79 @@ class ServingSettings(Section):
         200_000,
         gt=0,
         validation_alias="GLS_PREDICTION_LOG_MAX_PENDING",
-        description="Rows waiting for the database beyond which new ones are dropped and counted.",
+        description="Rows kept in memory for the database; beyond, they are spilled to a file.",
     )
+    prediction_log_spill_dir: Path | None = Field(
+        None,
+        validation_alias="GLS_PREDICTION_LOG_SPILL_DIR",
+        description="Where rows the memory cannot keep wait (default Volumes/model_api/spill).",
+    )
+    prediction_log_spill_max_bytes: int = Field(
+        256 * 2**20,
+        gt=0,
+        validation_alias="GLS_PREDICTION_LOG_SPILL_MAX_BYTES",
+        description="Size of the spill folder beyond which rows are dropped (and counted).",
+    )
+    model_load_attempts: int = Field(
+        10,
+        gt=0,
+        validation_alias="GLS_MODEL_LOAD_ATTEMPTS",
+        description="Tries at loading the first model in the background, before the poller's.",
+    )
+    model_load_backoff_seconds: float = Field(
+        1, gt=0, validation_alias="GLS_MODEL_LOAD_BACKOFF_SECONDS"
+    )
+    model_load_backoff_max_seconds: float = Field(
+        30, gt=0, validation_alias="GLS_MODEL_LOAD_BACKOFF_MAX_SECONDS"
+    )
+    mlflow_request_timeout: int = Field(
+        10,
+        gt=0,
+        validation_alias="GLS_MLFLOW_REQUEST_TIMEOUT",
+        description="Seconds one MLflow HTTP request may take (MLFLOW_HTTP_REQUEST_TIMEOUT).",
+    )
+    mlflow_request_retries: int = Field(
+        0,
+        ge=0,
+        validation_alias="GLS_MLFLOW_REQUEST_RETRIES",
+        description="The MLflow client's own retries (MLFLOW_HTTP_REQUEST_MAX_RETRIES).",
+    )
+
+
+class LimitsSettings(Section):
+    """What a request may weigh, where browsers may call from, and how the API's database
+    connections wait: every wait is bounded, so a fault answers 503 instead of hanging."""
+
+    max_body_bytes: int = Field(
+        16 * 2**20,
+        gt=0,
+        validation_alias="GLS_API_MAX_BODY_BYTES",
+        description="Largest request body; a larger one is answered 413 before it is read.",
+    )
+    cors_origins: str = Field(
+        "",
+        validation_alias="GLS_API_CORS_ORIGINS",
+        description="Comma-separated origins browsers may call the API from (none by default).",
+    )
+    db_pool_size: int = Field(5, gt=0, validation_alias="GLS_API_DB_POOL_SIZE")
+    db_max_overflow: int = Field(5, ge=0, validation_alias="GLS_API_DB_MAX_OVERFLOW")
+    db_pool_timeout: float = Field(
+        2,
+        gt=0,
+        validation_alias="GLS_API_DB_POOL_TIMEOUT",
+        description="Seconds a request waits for a free connection before answering 503.",
+    )
+    db_connect_timeout: int = Field(3, gt=0, validation_alias="GLS_API_DB_CONNECT_TIMEOUT")
+    db_statement_timeout: float = Field(
+        5,
+        gt=0,
+        validation_alias="GLS_API_DB_STATEMENT_TIMEOUT",
+        description="Seconds after which one of the API's queries is cancelled (503).",
+    )
+
+    @property
+    def origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
 
 class ApiSettings(Settings):
@@ -98,12 +186,24 @@ class ApiSettings(Settings):
     service_account: ServiceAccountSettings = Field(default_factory=ServiceAccountSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @model_validator(mode="after")
     def _secret_present_in_production(self) -> Self:
         if self.auth.jwt_secret is None and self.runtime.production:
             raise ValueError("GLS_JWT_SECRET must be set when GLS_ENVIRONMENT=production")
         return self
+
+    @property
+    def signup_allowed(self) -> bool:
+        """Sign-up as configured, else off in production (accounts come from an admin)."""
+        if self.auth.signup_enabled is not None:
+            return self.auth.signup_enabled
+        return not self.runtime.production
+
+    @property
+    def spill_dir(self) -> Path:
+        return self.serving.prediction_log_spill_dir or self.runtime.volume("model_api", "spill")
 
     @property
     def signing_key(self) -> str:

@@ -1,9 +1,10 @@
-"""Login throttling: a sliding window of failed attempts per username and client address.
+"""Login throttling (a sliding window of failed attempts per username and client address)
+and the per-user rate limit of predictions (a token bucket).
 
-Keyed on both so that an attacker guessing one account from one address is slowed down,
-while the real user logging in from elsewhere is not locked out. The window lives in the
-process: each replica counts on its own (see the README for what that means behind a load
-balancer).
+The login throttle is keyed on both so that an attacker guessing one account from one
+address is slowed down, while the real user logging in from elsewhere is not locked out. Both
+live in the process: each replica counts on its own (see the README for what that means
+behind a load balancer).
 """
 
 from __future__ import annotations
@@ -57,3 +58,38 @@ class LoginThrottle:
             self._expire(self._failures[key], now)
             if not self._failures[key]:
                 del self._failures[key]
+
+
+class RateLimit:
+    """A token bucket per username: `rate` requests a second sustained, `burst` at once.
+
+    Per process, like the login throttle; buckets full again are forgotten when too many
+    users are tracked, so memory stays bounded.
+    """
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, username: str) -> float | None:
+        """Take one request from the user's bucket; seconds to wait when it is empty."""
+        if self._rate <= 0:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            tokens, since = self._buckets.get(username, (float(self._burst), now))
+            tokens = min(self._burst, tokens + (now - since) * self._rate)
+            if tokens < 1:
+                self._buckets[username] = (tokens, now)
+                return (1 - tokens) / self._rate
+            if len(self._buckets) >= MAX_TRACKED_KEYS:
+                self._sweep(now)
+            self._buckets[username] = (tokens - 1, now)
+            return None
+
+    def _sweep(self, now: float) -> None:
+        for username, (tokens, since) in list(self._buckets.items()):
+            if tokens + (now - since) * self._rate >= self._burst:
+                del self._buckets[username]

@@ -96,34 +96,27 @@ class UserStore:
     def get(self, username: str) -> User | None:
         if not storable(username):
             return None
+        # Built before taking a connection: a first use reflects the table with another one.
+        statement = select(*self._public).where(self.table.c.username == username)
         with self._engine.connect() as conn:
-            row = (
-                conn.execute(select(*self._public).where(self.table.c.username == username))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(statement).mappings().first()
         return _user(row) if row else None
 
     def credentials(self, username: str) -> tuple[User, str] | None:
         """The user and their password hash, for the login check only."""
         if not storable(username):
             return None
+        statement = select(*self._public, self.table.c.password_hash).where(
+            self.table.c.username == username
+        )
         with self._engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(*self._public, self.table.c.password_hash).where(
-                        self.table.c.username == username
-                    )
-                )
-                .mappings()
-                .first()
-            )
+            row = conn.execute(statement).mappings().first()
         return (_user(row), row["password_hash"]) if row else None
 
     def list(self) -> list[User]:
+        statement = select(*self._public).order_by(self.table.c.id)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(*self._public).order_by(self.table.c.id)).mappings()
-            return [_user(row) for row in rows]
+            return [_user(row) for row in conn.execute(statement).mappings()]
 
     def create(self, username: str, password: str, role: Role = Role.USER) -> User:
         statement = (

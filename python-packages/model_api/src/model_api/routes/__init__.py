@@ -12,9 +12,11 @@ _DESCRIPTIONS = {
     403: "Authenticated, but the role or the configuration does not allow this.",
     404: "No such user.",
     409: "Conflicts with the current state (username taken, an admin changing themselves).",
-    429: "Too many failed logins: wait the Retry-After seconds.",
+    413: "The request body is larger than GLS_API_MAX_BODY_BYTES.",
+    429: "Too many failed logins, or predictions over the user's rate: wait Retry-After.",
     502: "The model registry or the new model failed; the previous model keeps serving.",
-    503: "No model is being served yet (no champion, or it failed to load).",
+    503: "No model served yet (loading, no champion, or it failed to load), or the database"
+    " is unreachable or busy: try again after Retry-After.",
 }
 
 

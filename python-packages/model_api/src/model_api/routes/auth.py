@@ -75,7 +75,7 @@ def login(credentials: Credentials, request: Request, services: ServicesDep) -> 
 @router.post("/user/signup", status_code=status.HTTP_201_CREATED, responses=errors(400, 403, 409))
 def signup(body: Signup, services: ServicesDep) -> Token:
     """Create an account with the `user` role and log it in (unless signup is switched off)."""
-    if not services.settings.auth.signup_enabled:
+    if not services.settings.signup_allowed:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "signup is disabled: ask an admin")
     try:
         services.users.create(body.username, body.password)

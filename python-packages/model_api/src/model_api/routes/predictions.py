@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import to_json
 
 from gravity_model.features import FEATURES
-from model_api.deps import CurrentUser, ServicesDep, ServingDep
+from model_api.deps import PredictingUser, ServicesDep, ServingDep
 from model_api.prediction_log import LoggedPrediction
 from model_api.routes import errors
 from model_api.schemas import (
@@ -29,7 +29,7 @@ from model_api.serving import Serving, probabilities
 from model_api.users import User
 
 LABELS = {feature.name: feature.label_en for feature in FEATURES}
-ERRORS = errors(400, 401, 503)
+ERRORS = errors(400, 401, 413, 429, 503)
 
 
 def _model_ref(serving: Serving) -> ModelRef:
@@ -92,7 +92,7 @@ def build_router(batch_limit: int) -> APIRouter:
 
     @router.post("/predict", responses=ERRORS)
     async def predict(
-        record: AccidentRecord, user: CurrentUser, services: ServicesDep, serving: ServingDep
+        record: AccidentRecord, user: PredictingUser, services: ServicesDep, serving: ServingDep
     ) -> Prediction:
         """P(killed or seriously injured) for one accident scenario, and its class."""
         values = dict(record)
@@ -102,7 +102,7 @@ def build_router(batch_limit: int) -> APIRouter:
     @router.post("/predict/batch", response_model=BatchPrediction, responses=ERRORS)
     async def predict_batch(
         body: batch_request,  # type: ignore[valid-type]
-        user: CurrentUser,
+        user: PredictingUser,
         services: ServicesDep,
         serving: ServingDep,
     ) -> Response:
@@ -130,7 +130,7 @@ def build_router(batch_limit: int) -> APIRouter:
     @router.post("/explain", responses=ERRORS)
     async def explain(
         record: AccidentRecord,
-        user: CurrentUser,
+        user: PredictingUser,
         services: ServicesDep,
         serving: ServingDep,
         top: Annotated[int, Query(ge=1, le=len(FEATURES))] = 5,

@@ -45,7 +45,7 @@ async def ready(services: ServicesDep) -> JSONResponse:
     problems = []
     model = services.holder.serving is not None
     if not model:
-        problems.append(f"no model: {services.holder.problem}")
+        problems.append(f"model not loaded: {services.holder.problem}")
     database_problem = await run_in_threadpool(_database_problem, services)
     if database_problem:
         problems.append(database_problem)
