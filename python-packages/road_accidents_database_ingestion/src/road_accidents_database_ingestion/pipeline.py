@@ -15,7 +15,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-import pyarrow as pa
 from psycopg import Rollback
 
 from green_light_platform.db.engine import connect
@@ -202,7 +201,10 @@ def _read_check_load(
                     continue  # a file that cannot be read fails the year: nothing to check
                 files[table] = _check(year, table, reads[table], files, Limits(*limits))
                 if not any(f.failure for f in files.values()):
-                    load.copy(_record_loaded(conn, year, prints, {table: files[table]}, file_ids))
+                    file_id = _record_loaded(conn, year, prints[table], table, files[table])
+                    file_ids.append(file_id)
+                    name = BY_BAAC_NAME[table].name
+                    load.copy({name: files[table].rows}, {name: file_id})
             if not problems:
                 checked = CheckedYear(
                     year, {t: files[t] for t in ("caracteristiques", *_DEPENDENTS)}
@@ -261,35 +263,27 @@ def _check(
 def _record_loaded(
     conn: psycopg.Connection,
     year: int,
-    prints: dict[BaacTable, registry.Fingerprint],
-    checked: dict[BaacTable, CheckedFile],
-    file_ids: list[int],
-) -> dict[str, pa.Table]:
-    """Register the files as loaded, with their rejects, and append their ids to `file_ids`.
-
-    Returns their rows by harmonised table name, each row tagged with its file's id.
-    """
-    rows: dict[str, pa.Table] = {}
-    for table, checked_file in checked.items():
-        file_id = registry.record_file(
-            conn,
-            year,
-            registry.FileRecord(
-                table,
-                prints[table],
-                "loaded",
-                layout=checked_file.read.layout,
-                rows_read=checked_file.read.rows_read,
-                rows_loaded=checked_file.rows.num_rows,
-                rows_rejected=checked_file.rows_rejected,
-            ),
-        )
-        file_ids.append(file_id)
-        registry.record_rejects(conn, file_id, checked_file.rejects)
-        registry.record_profile(conn, file_id, checked_file.read)
-        ids = pa.array([file_id] * checked_file.rows.num_rows, type=pa.int64())
-        rows[BY_BAAC_NAME[table].name] = checked_file.rows.append_column("source_file_id", ids)
-    return rows
+    fingerprint: registry.Fingerprint,
+    table: BaacTable,
+    checked_file: CheckedFile,
+) -> int:
+    """Register the file as loaded, with its rejects and profile; returns its id."""
+    file_id = registry.record_file(
+        conn,
+        year,
+        registry.FileRecord(
+            table,
+            fingerprint,
+            "loaded",
+            layout=checked_file.read.layout,
+            rows_read=checked_file.read.rows_read,
+            rows_loaded=checked_file.rows.num_rows,
+            rows_rejected=checked_file.rows_rejected,
+        ),
+    )
+    registry.record_rejects(conn, file_id, checked_file.rejects)
+    registry.record_profile(conn, file_id, checked_file.read)
+    return file_id
 
 
 def _done(outcome: YearOutcome, started: float) -> YearOutcome:
