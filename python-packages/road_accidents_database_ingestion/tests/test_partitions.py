@@ -99,10 +99,10 @@ def test_a_year_failing_while_staged_keeps_the_old_year_serving(
     before = query(database_url, "SELECT num_acc, com_current FROM accidents ORDER BY 1")
     real = staging.stage_table
 
-    def failing(conn: psycopg.Connection, table, year: int, payloads) -> None:
+    def failing(conn: psycopg.Connection, table, constants: staging.Constants, payloads) -> None:
         if table.name == "persons":
             raise RuntimeError("server went away")
-        real(conn, table, year, payloads)
+        real(conn, table, constants, payloads)
 
     monkeypatch.setattr(staging, "stage_table", failing)
     with pytest.raises(RuntimeError, match="server went away"):

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 OLD_CARAC = "Num_Acc,an,mois,jour,hrmn,lum,agg,int,atm,col,com,adr,gps,lat,long,dep"
 NEW_CARAC = '"Num_Acc";"jour";"mois";"an";"hrmn";"lum";"dep";"com";"agg";"int";"atm";"col";"adr";"lat";"long"'  # noqa: E501
 NEW_VEHICULES = "Num_Acc;id_vehicule;num_veh;senc;catv;obs;obsm;choc;manv;motor;occutc"
+OLD_LIEUX = (
+    "Num_Acc,catr,voie,v1,v2,circ,nbv,pr,pr1,vosp,prof,plan,lartpc,larrout,surf,infra,situ,env1"
+)
+NEW_LIEUX = (
+    "Num_Acc;catr;voie;v1;v2;circ;nbv;vosp;prof;pr;pr1;plan;lartpc;larrout;surf;infra;situ;vma"
+)
 
 
 def _read(tmp_path: Path, name: str, text: str, table: str, encoding: str = "utf-8"):
@@ -161,3 +167,38 @@ def test_an_unknown_code_or_unreadable_cell_costs_the_value_and_is_kept(tmp_path
     ]
     assert [(r.line, r.column, r.rule) for r in result.rejects] == [(5, "num_acc", "type")]
     assert result.profile["lum"].unknown == 1
+
+
+def test_widths_are_read_in_metres_from_decimetres_or_metres(tmp_path):
+    # 2005-2018: whole decimetres (`060`, `58.0` where exported as floats, `7`); a comma or a
+    # fraction means a re-saved file already in metres (quoted: `,` is the separator); a
+    # `000` carriageway is "not given".
+    widths = [("015", "060"), ("000", "58.0"), ("", "7"), ('"1,5"', '"5,5"'), ("0.0", "7.5")]
+    widths += [("20", "000"), ("", "")]
+    old = (
+        OLD_LIEUX
+        + "\n"
+        + "".join(
+            f"20180000000{i},3,12,,,2,02,,,0,1,1,{lartpc},{larrout},1,0,1,00\n"
+            for i, (lartpc, larrout) in enumerate(widths, start=1)
+        )
+    )
+    result = _read(tmp_path, "lieux-2018.csv", old, "lieux")
+    assert result.rejects == [] and result.unknowns == []
+    assert _column(result, "lartpc") == [1.5, 0.0, None, 1.5, 0.0, 2.0, None]
+    assert _column(result, "larrout") == [6.0, 5.8, 0.7, 5.5, 7.5, None, None]
+    assert result.profile["larrout"].not_given == 2
+
+    # 2019+: metres, with a decimal comma.
+    new = (
+        NEW_LIEUX
+        + "\n"
+        + "".join(
+            f'"20210000000{i}";"3";"12";"0";"";"2";"2";"0";"1";"(1)";"(1)";"1";"";"{larrout}";"1";"0";"1";"80"\n'
+            for i, larrout in enumerate(["5,5", "4", "10", " -1"], start=1)
+        )
+    )
+    result = _read(tmp_path, "lieux-2021.csv", new, "lieux")
+    assert result.rejects == [] and result.unknowns == []
+    assert _column(result, "larrout") == [5.5, 4.0, 10.0, None]
+    assert _column(result, "lartpc") == [None] * 4

@@ -110,3 +110,8 @@ def test_old_year_ingests_end_to_end(database_url, year_2009):
         (200900000003, "97120"),
     ]
     assert query(database_url, "SELECT DISTINCT layout FROM source_files") == [("2005-2018",)]
+    assert query(database_url, "SELECT lartpc, larrout FROM places ORDER BY num_acc") == [
+        (0.0, 6.0),
+        (None, None),
+        (0.0, 5.5),
+    ]

@@ -110,6 +110,21 @@ def test_every_real_value_is_a_code_or_counted_unknown(real_2018, table):
     assert checked == {"lieux": 8, "vehicules": 6}[table]
 
 
+def test_real_old_widths_are_decimetres_read_as_metres(real_2018):
+    """2018 writes `lartpc` and `larrout` as whole decimetres (`060` = 6 m), the schema says
+    metres: every written width is read as its number of decimetres / 10."""
+    header, rows = _raw(real_2018, "lieux")
+    result = read_table(real_2018 / FILES["lieux"], "lieux")
+    for column in ("lartpc", "larrout"):
+        cells = [row[header.index(column)] for row in rows]
+        assert all(c == "" or (c.isdigit() and len(c) == 3) for c in cells), column
+        expected = [None if _not_given("lieux", column, c) else int(c) / 10 for c in cells]
+        read = result.rows.column(column).to_pylist()
+        assert read == [pytest.approx(e) if e is not None else None for e in expected], column
+    carriageways = sorted(w for w in result.rows.column("larrout").to_pylist() if w is not None)
+    assert 4.0 <= carriageways[len(carriageways) // 2] <= 8.0  # a two-lane road: about 6 m
+
+
 def _accidents_and_persons(folder: Path, real: Path) -> None:
     """Old-layout caracteristiques and usagers written for the real accidents and vehicles:
     one accident per Num_Acc of lieux, one driver per vehicle."""

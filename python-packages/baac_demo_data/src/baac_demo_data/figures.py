@@ -209,6 +209,7 @@ two ways (a `0` only where `not_given.py` says it means "not given")."""
 OLD_PADDED_WIDTHS: Mapping[tuple[str, str], int] = {
     ("lieux", "nbv"): 2,
     ("lieux", "env1"): 2,
+    ("lieux", "lartpc"): 3,
     ("lieux", "larrout"): 3,
     ("vehicules", "catv"): 2,
     ("vehicules", "occutc"): 3,

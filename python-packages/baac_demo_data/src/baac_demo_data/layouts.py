@@ -164,13 +164,12 @@ def _decimal_comma(values: np.ndarray, decimals: int) -> pa.Array:
     return pc.if_else(pa.array(values < 0), pc.binary_join_element_wise(" -", text, ""), text)
 
 
-def _half_metres(values: np.ndarray, point: str, whole_suffix: str) -> pa.Array:
-    """Widths to the half metre: `5` + `whole_suffix` (`5.0` where floats), `5` point `5`."""
+def _half_metres(values: np.ndarray) -> pa.Array:
+    """Widths to the half metre, as 2019+ files write them: `5`, `5,5`."""
     whole = np.floor(values).astype(np.int64)
     text = _text(whole)
-    half = pc.binary_join_element_wise(text, "5", point)
-    plain = pc.binary_join_element_wise(text, whole_suffix, "") if whole_suffix else text
-    return pc.if_else(pa.array(values - whole >= 0.5), half, plain)
+    half = pc.binary_join_element_wise(text, "5", ",")
+    return pc.if_else(pa.array(values - whole >= 0.5), half, text)
 
 
 class _Cells:
@@ -222,15 +221,14 @@ class _Cells:
         return pc.fill_null(cells, missing)
 
     def width(self, values: pd.Series | np.ndarray, where: tuple[BaacTable, str]) -> pa.Array:
-        """Metres: `5,5` in 2019+ files, `5.5` before (`6.0` in FLOAT_CELLS years)."""
+        """Metres in 2019+ files (`5,5`); whole decimetres before, as the real 2018 files
+        (`055`, `060` = 6 m, zero-padded from 2017; `60.0` in FLOAT_CELLS years)."""
         values = np.asarray(values, dtype=float)
         unknown = np.isnan(values)
         filled = np.where(unknown, 0.0, values)
         if self.new:
-            cells = _half_metres(filled, ",", "")
-        else:
-            cells = _half_metres(filled, ".", ".0" if self.floats(where) else "")
-        return self.not_given(cells, unknown, where)
+            return self.not_given(_half_metres(filled), unknown, where)
+        return self.code(np.where(unknown, NOT_GIVEN, np.rint(filled * 10)), where)
 
 
 def _old_departement(dep: np.ndarray) -> np.ndarray:

@@ -115,23 +115,31 @@ class YearLoad:
         finally:
             self._stack.close()
 
-    def copy(self, rows: Mapping[str, pa.Table]) -> None:
-        """Stage each table's rows (keyed by harmonised table name), in the background.
+    def copy(self, rows: Mapping[str, pa.Table], file_ids: Mapping[str, int]) -> None:
+        """Stage each table's rows (keyed by harmonised table name), from the file of
+        `file_ids[name]`, in the background.
 
         Largest table first, each on the first free connection, so that both finish about
         together. The serialiser thread turns the rows into CSV batches, copied as they come:
-        the server starts on a table's first rows while the rest are serialised.
+        the server starts on a table's first rows while the rest are serialised. The columns
+        of one value per table (staging.CONSTANT_COLUMNS) are not sent: the staging table
+        fills them in.
         """
         tables = sorted((t for t in TABLES if t.name in rows), key=lambda t: -len(rows[t.name]))
         for table in tables:
+            columns = staging.copied_columns(table)
             batches = [
-                self._serialiser.submit(csv_bytes, batch, table.column_names)
+                self._serialiser.submit(csv_bytes, batch, columns)
                 for batch in self._batches(table, rows[table.name])
             ]
             payloads = (batch.result() for batch in batches)
             self._jobs.append(
                 self._stagers.submit(
-                    self._with_connection, staging.stage_table, table, self._year, payloads
+                    self._with_connection,
+                    staging.stage_table,
+                    table,
+                    staging.Constants(self._year, file_ids[table.name]),
+                    payloads,
                 )
             )
 

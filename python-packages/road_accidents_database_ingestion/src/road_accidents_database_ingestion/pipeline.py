@@ -15,7 +15,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-import pyarrow as pa
 from psycopg import Rollback
 
 from green_light_platform.db.engine import connect
@@ -36,8 +35,11 @@ from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
 from road_accidents_database_ingestion.validation import (
     CheckedFile,
     CheckedYear,
+    Limits,
     check_accidents,
-    check_dependents,
+    check_persons,
+    check_places,
+    check_vehicles,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +55,9 @@ log = logging.getLogger(__name__)
 Status = Literal["loaded", "skipped", "failed"]
 
 _DEPENDENTS: tuple[BaacTable, ...] = ("lieux", "vehicules", "usagers")
+_READ_ORDER: tuple[BaacTable, ...] = ("caracteristiques", "vehicules", "usagers", "lieux")
+"""Each file after those it is checked against; persons, the largest, early, so that their
+copy (the longest) starts early."""
 
 
 @dataclass
@@ -174,40 +179,39 @@ def _read_check_load(
 ) -> YearOutcome:
     """Read, check and load the year's files, or record why the year failed.
 
-    The accidents file is read and checked first, then staged while a worker thread reads the
-    other three: the server ingests on one core while the reader parses on the other; the
-    three are then staged on two connections at once. Only the swap writes the harmonised
-    tables; the registry writes run in a savepoint, so a file that turns out bad afterwards
-    rolls them back, the staging tables are dropped, and only the failure is recorded.
+    A worker thread reads the files one after the other (in _READ_ORDER); each is checked
+    here as soon as it is read and, while nothing has failed, staged in the background at
+    once: the server copies one file while the next is parsed. Only the swap writes the
+    harmonised tables; the registry writes run in a savepoint, so a file that turns out bad
+    afterwards rolls them back, the staging tables are dropped, and only the failure is
+    recorded.
     """
     year = folder.year
     reads: dict[BaacTable, ReadResult] = {}
     problems: dict[BaacTable, str] = {}
+    files: dict[BaacTable, CheckedFile] = {}
     checked: CheckedYear | None = None
     file_ids: list[int] = []
     with ThreadPoolExecutor(max_workers=1) as pool, conn.transaction() as savepoint:
-        pending = {
-            t: pool.submit(read_table, paths[t], t) for t in ("caracteristiques", *_DEPENDENTS)
-        }
+        pending = {t: pool.submit(read_table, paths[t], t) for t in _READ_ORDER}
         with loader.YearLoad(conn, database_url, year) as load:
-            _collect(pending, "caracteristiques", reads, problems)
-            checking = None
-            if not problems:
-                accidents = check_accidents(year, reads["caracteristiques"], *limits)
-                # Queued behind the reads, so the other files are checked while accidents copy.
-                checking = pool.submit(_checked_year, year, accidents, pending, limits)
-                if accidents.failure is None:
-                    first = {"caracteristiques": accidents}
-                    load.copy(_record_loaded(conn, year, prints, first, file_ids))
-            for table in _DEPENDENTS:
+            for table in _READ_ORDER:
                 _collect(pending, table, reads, problems)
-            if checking is not None and not problems:
-                checked = checking.result()
+                if problems:
+                    continue  # a file that cannot be read fails the year: nothing to check
+                files[table] = _check(year, table, reads[table], files, Limits(*limits))
+                if not any(f.failure for f in files.values()):
+                    file_id = _record_loaded(conn, year, prints[table], table, files[table])
+                    file_ids.append(file_id)
+                    name = BY_BAAC_NAME[table].name
+                    load.copy({name: files[table].rows}, {name: file_id})
+            if not problems:
+                checked = CheckedYear(
+                    year, {t: files[t] for t in ("caracteristiques", *_DEPENDENTS)}
+                )
                 problems = {t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()}
             if checked is None or problems:
                 raise Rollback(savepoint)
-            dependents = {t: checked.files[t] for t in _DEPENDENTS}
-            load.copy(_record_loaded(conn, year, prints, dependents, file_ids))
             registry.mark_replaced(conn, year, file_ids)
             counts = {BY_BAAC_NAME[t].name: f.rows.num_rows for t, f in checked.files.items()}
             rejected = sum(f.rows_rejected for f in checked.files.values())
@@ -238,51 +242,48 @@ def _collect(
         problems[table] = str(problem)
 
 
-def _checked_year(
+def _check(
     year: int,
-    accidents: CheckedFile,
-    pending: dict[BaacTable, Future[ReadResult]],
-    limits: tuple[float, float],
-) -> CheckedYear:
-    """The year's check once the other files are read (raises the FileProblem of one that
-    cannot be read, which `_collect` reports)."""
-    reads = {table: pending[table].result() for table in _DEPENDENTS}
-    dependents = check_dependents(year, reads, accidents, *limits)
-    return CheckedYear(year, {"caracteristiques": accidents, **dependents})
+    table: BaacTable,
+    read: ReadResult,
+    checked: dict[BaacTable, CheckedFile],
+    limits: Limits,
+) -> CheckedFile:
+    """Check one file against the files before it in _READ_ORDER."""
+    if table == "caracteristiques":
+        return check_accidents(year, read, limits.max_reject_share, limits.max_unknown_share)
+    accidents = checked["caracteristiques"]
+    if table == "lieux":
+        return check_places(year, read, accidents, limits)
+    if table == "vehicules":
+        return check_vehicles(year, read, accidents, limits)
+    return check_persons(year, read, accidents, checked["vehicules"], limits)
 
 
 def _record_loaded(
     conn: psycopg.Connection,
     year: int,
-    prints: dict[BaacTable, registry.Fingerprint],
-    checked: dict[BaacTable, CheckedFile],
-    file_ids: list[int],
-) -> dict[str, pa.Table]:
-    """Register the files as loaded, with their rejects, and append their ids to `file_ids`.
-
-    Returns their rows by harmonised table name, each row tagged with its file's id.
-    """
-    rows: dict[str, pa.Table] = {}
-    for table, checked_file in checked.items():
-        file_id = registry.record_file(
-            conn,
-            year,
-            registry.FileRecord(
-                table,
-                prints[table],
-                "loaded",
-                layout=checked_file.read.layout,
-                rows_read=checked_file.read.rows_read,
-                rows_loaded=checked_file.rows.num_rows,
-                rows_rejected=checked_file.rows_rejected,
-            ),
-        )
-        file_ids.append(file_id)
-        registry.record_rejects(conn, file_id, checked_file.rejects)
-        registry.record_profile(conn, file_id, checked_file.read)
-        ids = pa.array([file_id] * checked_file.rows.num_rows, type=pa.int64())
-        rows[BY_BAAC_NAME[table].name] = checked_file.rows.append_column("source_file_id", ids)
-    return rows
+    fingerprint: registry.Fingerprint,
+    table: BaacTable,
+    checked_file: CheckedFile,
+) -> int:
+    """Register the file as loaded, with its rejects and profile; returns its id."""
+    file_id = registry.record_file(
+        conn,
+        year,
+        registry.FileRecord(
+            table,
+            fingerprint,
+            "loaded",
+            layout=checked_file.read.layout,
+            rows_read=checked_file.read.rows_read,
+            rows_loaded=checked_file.rows.num_rows,
+            rows_rejected=checked_file.rows_rejected,
+        ),
+    )
+    registry.record_rejects(conn, file_id, checked_file.rejects)
+    registry.record_profile(conn, file_id, checked_file.read)
+    return file_id
 
 
 def _done(outcome: YearOutcome, started: float) -> YearOutcome:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from psycopg import errors, sql
@@ -95,22 +96,58 @@ def drop_staging(conn: psycopg.Connection, year: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Constants:
+    """The columns of one value in a staged table: every row is of the year, from one file."""
+
+    year: int
+    source_file_id: int
+
+
+CONSTANT_COLUMNS = tuple(f.name for f in fields(Constants))
+
+
+def copied_columns(table: HarmonisedTable) -> tuple[str, ...]:
+    """The columns a staging COPY sends: all but the CONSTANT_COLUMNS, which the staging
+    table fills in as defaults (no text to write, nor for the server to parse, per row)."""
+    return tuple(c for c in table.column_names if c not in CONSTANT_COLUMNS)
+
+
 def stage_table(
-    conn: psycopg.Connection, table: HarmonisedTable, year: int, payloads: Iterable[bytes]
+    conn: psycopg.Connection,
+    table: HarmonisedTable,
+    constants: Constants,
+    payloads: Iterable[bytes],
 ) -> None:
-    """Create the table's staging table for `year`, COPY the CSV `payloads` into it, then
-    build its key and indexes; committed, so that the swapping connection sees it."""
-    staging = staging_name(table.name, year)
+    """Create the table's staging table for the year, COPY the CSV `payloads` (the
+    `copied_columns`) into it, then build its key and indexes; committed, so that the swapping
+    connection sees it."""
+    staging = staging_name(table.name, constants.year)
     name = sql.Identifier(staging)
     with conn.transaction():
         conn.execute(
             sql.SQL(
                 "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
                 " CONSTRAINT in_year CHECK (year = {}))"
-            ).format(name, sql.Identifier(table.name), sql.Literal(year))
+            ).format(name, sql.Identifier(table.name), sql.Literal(constants.year))
         )
-        copy_csv(conn, staging, table.column_names, payloads)
+        _set_defaults(conn, name, {c: getattr(constants, c) for c in CONSTANT_COLUMNS})
+        copy_csv(conn, staging, copied_columns(table), payloads)
+        _set_defaults(conn, name, dict.fromkeys(CONSTANT_COLUMNS))
         _build_indexes(conn, table.name, staging)
+
+
+def _set_defaults(
+    conn: psycopg.Connection, table: sql.Identifier, values: dict[str, int | None]
+) -> None:
+    """Set (or, for None, drop) the columns' defaults: the partition ends up as its parent."""
+    changes = [
+        sql.SQL("ALTER COLUMN {} SET DEFAULT {}").format(sql.Identifier(c), sql.Literal(v))
+        if v is not None
+        else sql.SQL("ALTER COLUMN {} DROP DEFAULT").format(sql.Identifier(c))
+        for c, v in values.items()
+    ]
+    conn.execute(sql.SQL("ALTER TABLE {} {}").format(table, sql.SQL(", ").join(changes)))
 
 
 def swap_in(conn: psycopg.Connection, year: int) -> None:

@@ -126,8 +126,14 @@ PLACES = HarmonisedTable(
         Column("pr", "text", "Number of the attached milestone (PR)."),
         Column("pr1", "text", "Distance in metres to the PR."),
         _code("plan"),
-        Column("lartpc", "real", "Width of the central reservation in metres."),
-        Column("larrout", "real", "Width of the carriageway in metres."),
+        Column(
+            "lartpc",
+            "real",
+            "Width of the central reservation in metres (2005-2018 files: decimetres).",
+        ),
+        Column(
+            "larrout", "real", "Width of the carriageway in metres (2005-2018 files: decimetres)."
+        ),
         _code("surf"),
         _code("infra"),
         _code("situ"),

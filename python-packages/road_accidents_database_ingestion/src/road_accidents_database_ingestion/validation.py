@@ -5,9 +5,9 @@ place, vehicle and person belongs to an accepted accident (and every person to a
 vehicle). Bad rows become Rejects; a file whose rejected share exceeds the limit fails, and
 with it the whole year. Codes outside their list cost the value, not the row (the readers
 make them NULL and keep them as unknowns); a file fails only when one column's share of
-unknown values passes its own limit. The accidents file is checked on its own
-first (its accepted rows do not depend on the other files), so the pipeline can copy it while
-the other files are still being read.
+unknown values passes its own limit. Each file is checked as soon as the files it depends on
+are (accidents alone; places and vehicles against the accepted accidents; persons against the
+accepted vehicles too), so the pipeline copies one while it reads the next.
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 NUM_ACC_YEAR_DIVISOR = 100_000_000
 """`Num_Acc` is the year followed by 8 digits."""
 MAX_REJECTS_PER_RULE = 1000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """When a file fails: its share of rejected rows, or one column's share of unknown values,
+    above these."""
+
+    max_reject_share: float
+    max_unknown_share: float
 
 
 @dataclass
@@ -112,19 +121,20 @@ def _check_year(checker: _Checker, year: int, label: str) -> None:
         )
 
 
-def _drop_duplicates(checker: _Checker, key: list[str], what: str) -> None:
-    frame = pd.DataFrame({k: checker.column(k) for k in key})
-    repeated = frame.duplicated(keep="first").to_numpy()
+def _drop_duplicates(
+    checker: _Checker, keys: np.ndarray, column: str, what: str, shown: Callable[[int], str]
+) -> None:
+    """Leave out every row but the first of each key; `shown(row)` writes a row's key."""
+    repeated = pd.Series(keys).duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
-    lines = checker.column("source_line")
-    first_line = pd.Series(lines).groupby([frame[k] for k in key]).transform("first").to_numpy()
-    shown = frame.astype(str).agg("/".join, axis=1).to_numpy()
+    lines = pd.Series(checker.column("source_line"))
+    first_line = lines.groupby(keys).transform("first").to_numpy()
     checker.drop(
         repeated,
-        key[-1],
+        column,
         "duplicate_key",
-        lambda row: f"duplicate {what} {shown[row]}, first on line {first_line[row]}",
+        lambda row: f"duplicate {what} {shown(row)}, first on line {first_line[row]}",
     )
 
 
@@ -140,24 +150,32 @@ def _drop_orphans(checker: _Checker, parent_keys: pa.Array, parent: str) -> None
     )
 
 
-def _vehicle_keys(rows: pa.Table) -> pa.Array:
-    return pc.binary_join_element_wise(
-        pc.cast(rows.column("num_acc"), pa.string()), rows.column("num_veh"), "/"
-    )
+def _vehicle_keys(rows: pa.Table, letters: pa.Array) -> np.ndarray:
+    """One integer per (num_acc, num_veh): num_acc, then 1 + the rank of num_veh among the
+    year's vehicle `letters` (0 for none of them: a key no vehicle has). Comparing integers
+    instead of joined strings spares building a string per row."""
+    rank = pc.fill_null(pc.add(pc.index_in(rows.column("num_veh"), value_set=letters), 1), 0)
+    num_acc = rows.column("num_acc").to_numpy(zero_copy_only=False)
+    return num_acc * (len(letters) + 1) + rank.to_numpy(zero_copy_only=False)
 
 
-def _drop_persons_without_vehicle(checker: _Checker, vehicle_keys: pa.Array) -> None:
-    keys = _vehicle_keys(checker.rows)
-    missing = pc.and_(
-        pc.is_valid(checker.rows.column("num_veh")), pc.invert(pc.is_in(keys, vehicle_keys))
-    )
+def _drop_persons_without_vehicle(checker: _Checker, vehicles: pa.Table) -> None:
+    letters = pc.unique(vehicles.column("num_veh"))
+    keys = pa.array(_vehicle_keys(checker.rows, letters))
+    known = pa.array(_vehicle_keys(vehicles, letters))
+    num_veh = checker.rows.column("num_veh")
+    missing = pc.and_(pc.is_valid(num_veh), pc.invert(pc.is_in(keys, value_set=known)))
     mask = pc.fill_null(missing, False).to_numpy(zero_copy_only=False)
-    shown = keys.to_pylist()
+    if not mask.any():
+        return
+    num_acc, letter = checker.column("num_acc"), num_veh.to_pylist()
     checker.drop(
         mask,
         "num_veh",
         "orphan",
-        lambda row: f"vehicle {shown[row]} is not an accepted vehicules row of this year",
+        lambda row: (
+            f"vehicle {num_acc[row]}/{letter[row]} is not an accepted vehicules row of this year"
+        ),
     )
 
 
@@ -199,10 +217,63 @@ def check_accidents(
     """Check the accidents file alone: its accepted rows are final before the others are read."""
     checker = _Checker(read)
     _check_year(checker, year, "caracteristiques")
-    _drop_duplicates(checker, ["num_acc"], "Num_Acc")
+    num_acc = checker.column("num_acc")
+    _drop_duplicates(checker, num_acc, "num_acc", "Num_Acc", lambda row: str(num_acc[row]))
     _enforce_share(checker.file, max_reject_share)
     _enforce_unknown_share(checker.file, max_unknown_share)
     return checker.file
+
+
+def _dependent(year: int, read: ReadResult, accidents: CheckedFile, table: str) -> _Checker:
+    checker = _Checker(read)
+    _check_year(checker, year, table)
+    _drop_orphans(checker, accidents.rows.column("num_acc"), "caracteristiques")
+    return checker
+
+
+def _finish(checker: _Checker, year: int, limits: Limits) -> CheckedFile:
+    """Tag the rows with the year and fail the file past either limit."""
+    years = pa.array([year] * checker.rows.num_rows, type=pa.int64())
+    checker.file.rows = checker.rows.append_column("year", years)
+    _enforce_share(checker.file, limits.max_reject_share)
+    _enforce_unknown_share(checker.file, limits.max_unknown_share)
+    return checker.file
+
+
+def check_places(
+    year: int, read: ReadResult, accidents: CheckedFile, limits: Limits
+) -> CheckedFile:
+    """Places against the accepted accidents, numbered within each accident."""
+    places = _dependent(year, read, accidents, "lieux")
+    places.file.rows = _with_sequence(places.rows)
+    return _finish(places, year, limits)
+
+
+def check_vehicles(
+    year: int, read: ReadResult, accidents: CheckedFile, limits: Limits
+) -> CheckedFile:
+    """Vehicles against the accepted accidents, each (accident, vehicle) once."""
+    vehicles = _dependent(year, read, accidents, "vehicules")
+    keys = _vehicle_keys(vehicles.rows, pc.unique(vehicles.rows.column("num_veh")))
+    num_acc, letter = vehicles.column("num_acc"), vehicles.rows.column("num_veh")
+    _drop_duplicates(
+        vehicles, keys, "num_veh", "vehicle", lambda row: f"{num_acc[row]}/{letter[row]}"
+    )
+    return _finish(vehicles, year, limits)
+
+
+def check_persons(
+    year: int,
+    read: ReadResult,
+    accidents: CheckedFile,
+    vehicles: CheckedFile,
+    limits: Limits,
+) -> CheckedFile:
+    """Persons against the accepted accidents and vehicles, numbered within each accident."""
+    persons = _dependent(year, read, accidents, "usagers")
+    _drop_persons_without_vehicle(persons, vehicles.rows)
+    persons.file.rows = _with_sequence(persons.rows)
+    return _finish(persons, year, limits)
 
 
 def check_dependents(
@@ -212,33 +283,15 @@ def check_dependents(
     max_reject_share: float,
     max_unknown_share: float,
 ) -> dict[BaacTable, CheckedFile]:
-    """Check places, vehicles and persons against the accepted accidents (and vehicles)."""
-    checkers = {table: _Checker(reads[table]) for table in ("lieux", "vehicules", "usagers")}
-    for table, checker in checkers.items():
-        _check_year(checker, year, table)
-    accident_keys = accidents.rows.column("num_acc")
-
-    vehicles = checkers["vehicules"]
-    _drop_orphans(vehicles, accident_keys, "caracteristiques")
-    _drop_duplicates(vehicles, ["num_acc", "num_veh"], "vehicle")
-
-    places = checkers["lieux"]
-    _drop_orphans(places, accident_keys, "caracteristiques")
-
-    persons = checkers["usagers"]
-    _drop_orphans(persons, accident_keys, "caracteristiques")
-    _drop_persons_without_vehicle(persons, _vehicle_keys(vehicles.rows))
-
-    for checker in (places, persons):
-        checker.file.rows = _with_sequence(checker.rows)
-    for checker in (places, vehicles, persons):
-        years = pa.array([year] * checker.rows.num_rows, type=pa.int64())
-        checker.file.rows = checker.rows.append_column("year", years)
-    files = {table: checker.file for table, checker in checkers.items()}
-    for checked in files.values():
-        _enforce_share(checked, max_reject_share)
-        _enforce_unknown_share(checked, max_unknown_share)
-    return files
+    """Check places, vehicles and persons against the accepted accidents (and vehicles); each
+    file only needs the files before it, so the pipeline checks each one as it is read."""
+    limits = Limits(max_reject_share, max_unknown_share)
+    vehicles = check_vehicles(year, reads["vehicules"], accidents, limits)
+    return {
+        "lieux": check_places(year, reads["lieux"], accidents, limits),
+        "vehicules": vehicles,
+        "usagers": check_persons(year, reads["usagers"], accidents, vehicles, limits),
+    }
 
 
 def validate_year(

@@ -127,6 +127,8 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
     blank = np.ones(parsed.num_rows, dtype=bool)
     for column in parsed.columns:
         blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+        if not blank.any():
+            break
     wanted = set(spec.required) | set(spec.optional)
     raw = {
         name: parsed.column(i).combine_chunks() for i, name in enumerate(header) if name in wanted
@@ -139,12 +141,14 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
     converted = CONVERTERS[table](converter, spec.layout)
     harmonised = BY_BAAC_NAME[table]
     _check_codes(converter, harmonised.name, converted)
-    good = pa.array(~converter.bad)
     columns = {
-        column.name: converted[column.name].filter(good)
+        column.name: converted[column.name]
         for column in harmonised.read_columns
         if column.name in converted
     }
+    if converter.bad.any():
+        good = pa.array(~converter.bad)
+        columns = {name: values.filter(good) for name, values in columns.items()}
     columns["source_line"] = pa.array(lines[~converter.bad], type=pa.int64())
     return ReadResult(
         path=path,

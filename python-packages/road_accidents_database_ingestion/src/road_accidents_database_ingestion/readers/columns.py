@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 _DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _TRIM = " \t\u00a0"
+_THOUSANDS = (" ", "\u00a0", "\u202f")
+"""Thousands separators found in ids: space, no-break space, narrow no-break space."""
 MAX_REJECTS_PER_COLUMN = 1000
 ROW_COLUMNS = frozenset({"num_acc", "an", "mois", "jour", "dep", "num_veh"})
 """Columns without which a row is unusable: a bad cell there rejects the row."""
@@ -56,6 +58,53 @@ class ColumnProfile:
         return self.unknown / self.rows if self.rows else 0.0
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """The cells a conversion works on: a column's distinct cells (`positions` maps every row
+    to its cell), or every row's own cell (`positions` None). A coded column of 100,000 rows
+    has a dozen distinct cells: trimming, matching the "not given" markers and parsing them
+    once each, then spreading the results to the rows, costs a fraction of doing it per row."""
+
+    values: pa.Array
+    positions: pa.Array | None = None
+
+    def spread(self, values: pa.Array) -> pa.Array:
+        """Per row, from per cell."""
+        return values if self.positions is None else values.take(self.positions)
+
+    def rows(self, mask: pa.Array) -> np.ndarray:
+        """A per-cell mask (NULL = False) as a per-row boolean array."""
+        cells = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+        if self.positions is None:
+            return cells
+        return cells[self.positions.to_numpy(zero_copy_only=False)]
+
+
+def _parsed(cells: pa.Array, target: pa.DataType, pattern: str) -> tuple[pa.Array, pa.Array]:
+    """`cells` cast to `target`, and which did not fit (NULL there); only when the fast cast
+    fails are the cells that don't fit looked for."""
+    try:
+        return pc.cast(cells, target), pa.array(np.zeros(len(cells), dtype=bool))
+    except pa.ArrowInvalid:
+        invalid = pc.fill_null(pc.invert(pc.match_substring_regex(cells, pattern)), False)
+        return pc.cast(pc.if_else(invalid, None, cells), target), invalid
+
+
+def _whole_numbers(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """int64 from integer text, accepting integers printed as floats (`1.0`), and which cells
+    are not integers (NULL there)."""
+    try:
+        return pc.cast(cells, pa.int64()), pa.array(np.zeros(len(cells), dtype=bool))
+    except pa.ArrowInvalid:
+        numbers, invalid = _parsed(pc.replace_substring(cells, ",", "."), pa.float64(), _DECIMAL)
+        not_whole = pc.or_(
+            pc.invert(pc.is_finite(numbers)), pc.not_equal(numbers, pc.floor(numbers))
+        )
+        fractional = pc.fill_null(not_whole, False)
+        whole = pc.cast(pc.if_else(fractional, None, numbers), pa.int64())
+        return whole, pc.or_(invalid, fractional)
+
+
 class ColumnConverter:
     """Converts the columns of one file, remembering bad rows, unknown cells and "not given"."""
 
@@ -69,9 +118,10 @@ class ColumnConverter:
         self.bad = np.zeros(len(lines), dtype=bool)
         self.rejects: list[Reject] = []
         self.unknowns: list[Unknown] = []
-        self._not_given: dict[str, list[pa.Array]] = {}
+        self._not_given: dict[str, np.ndarray] = {}
         self._unknown: dict[str, np.ndarray] = {}
-        self._cleaned: dict[str, pa.Array] = {}
+        self._distinct: dict[str, _Cells] = {}
+        self._cleaned: dict[tuple[str, bool, bool], pa.Array] = {}
 
     @property
     def row_count(self) -> int:
@@ -89,38 +139,51 @@ class ColumnConverter:
     def markers(self, column: str) -> Markers:
         return markers(self._table, self._layout, column)
 
-    def _count_not_given(self, column: str, mask: pa.Array) -> None:
-        """Remember the "not given" cells of `column` (counted once, by `profile`)."""
-        self._not_given.setdefault(column, []).append(mask)
+    def _cells(self, column: str, *, distinct: bool) -> _Cells:
+        """The column's distinct cells (a column with few values), or every row's cell."""
+        if not distinct:
+            return _Cells(self.raw(column))
+        if column not in self._distinct:
+            encoded = pc.dictionary_encode(self.raw(column))
+            self._distinct[column] = _Cells(encoded.dictionary, encoded.indices)
+        return self._distinct[column]
+
+    def _count_not_given(self, column: str, rows: np.ndarray) -> None:
+        """Remember the "not given" rows of `column` (counted once each, by `profile`)."""
+        seen = self._not_given.get(column)
+        self._not_given[column] = rows if seen is None else seen | rows
+
+    def _clean(self, column: str, cells: _Cells, *, numeric: bool) -> pa.Array:
+        """Per cell of `cells`: trimmed, with the column's "not given" text markers as NULL
+        (numeric columns match their numeric markers by value once parsed)."""
+        key = (column, numeric, cells.positions is not None)
+        if key not in self._cleaned:
+            trimmed = pc.utf8_trim(cells.values, _TRIM)
+            found = self.markers(column)
+            texts = found.texts if numeric else found.all_texts
+            given = pc.is_in(trimmed, pa.array(sorted(texts), pa.string()))
+            if given.true_count:
+                self._count_not_given(column, cells.rows(given))
+            self._cleaned[key] = pc.if_else(given, None, trimmed)
+        return self._cleaned[key]
 
     def cleaned(self, column: str, *, numeric: bool = False) -> pa.Array:
         """Trimmed cells, with the column's "not given" text markers as NULL (numeric columns
         match their numeric markers by value once parsed)."""
-        key = f"{column}#{numeric}"
-        if key not in self._cleaned:
-            trimmed = pc.utf8_trim(self.raw(column), _TRIM)
-            found = self.markers(column)
-            texts = found.texts if numeric else found.all_texts
-            given = pc.is_in(trimmed, pa.array(sorted(texts), pa.string()))
-            if self.has(column):
-                self._count_not_given(column, given)
-            self._cleaned[key] = pc.if_else(given, None, trimmed)
-        return self._cleaned[key]
+        if not self.has(column):
+            return pa.nulls(self.row_count, pa.string())
+        cells = self._cells(column, distinct=True)
+        return cells.spread(self._clean(column, cells, numeric=numeric))
 
-    def _without_numbers(self, column: str, values: pa.Array) -> pa.Array:
+    def _without_numbers(self, column: str, values: pa.Array, cells: _Cells) -> pa.Array:
         """NULL for the column's numeric "not given" markers (`0` matches `00` and `0.0`)."""
         numbers = self.markers(column).numbers
         if not numbers or not self.has(column):
             return values
-        if len(numbers) == 1:
-            given = pc.fill_null(
-                pc.equal(values, pa.scalar(next(iter(numbers)), values.type)), False
-            )
-        else:
-            given = pc.is_in(values, pa.array(sorted(numbers), values.type))
+        given = pc.fill_null(pc.is_in(values, pa.array(sorted(numbers), values.type)), False)
         if not given.true_count:
             return values
-        self._count_not_given(column, given)
+        self._count_not_given(column, cells.rows(given))
         return pc.if_else(given, None, values)
 
     def reject(self, mask: np.ndarray, column: str, values: pa.Array, rule: str, what: str) -> None:
@@ -157,64 +220,73 @@ class ColumnConverter:
         else:
             self.unknown(mask, column, what)
 
-    def _invalid(self, cells: pa.Array, pattern: str) -> np.ndarray:
-        matches = pc.match_substring_regex(cells, pattern)
-        return pc.fill_null(pc.invert(matches), False).to_numpy(zero_copy_only=False)
+    def _invalid_cells(self, column: str, cells: _Cells, invalid: pa.Array, what: str) -> None:
+        if invalid.true_count:
+            self.invalid(cells.rows(invalid), column, "type", what)
 
-    def _parse(
-        self, column: str, cells: pa.Array, target: pa.DataType, pattern: str, what: str
-    ) -> pa.Array:
-        """Cast `cells`; only when the fast cast fails, find the cells that don't fit."""
-        try:
-            return pc.cast(cells, target)
-        except pa.ArrowInvalid:
-            invalid = self._invalid(cells, pattern)
-            self.invalid(invalid, column, "type", what)
-            return pc.cast(pc.if_else(pa.array(invalid), None, cells), target)
-
-    def _whole(self, column: str, cells: pa.Array) -> pa.Array:
-        """int64 from integer text, accepting integers printed as floats (`1.0`)."""
-        try:
-            return pc.cast(cells, pa.int64())
-        except pa.ArrowInvalid:
-            points = pc.replace_substring(cells, ",", ".")
-            numbers = self._parse(column, points, pa.float64(), _DECIMAL, "is not an integer")
-            not_whole = pc.or_(
-                pc.invert(pc.is_finite(numbers)), pc.not_equal(numbers, pc.floor(numbers))
-            )
-            fractional = pc.fill_null(not_whole, False)
-            self.invalid(
-                fractional.to_numpy(zero_copy_only=False), column, "type", "is not an integer"
-            )
-            return pc.cast(pc.if_else(fractional, None, numbers), pa.int64())
+    def _numbers(self, column: str, target: pa.DataType) -> pa.Array:
+        """The column parsed as int64 or float64 once per distinct cell, then spread."""
+        if not self.has(column):
+            return pa.nulls(self.row_count, target)
+        cells = self._cells(column, distinct=True)
+        cleaned = self._clean(column, cells, numeric=True)
+        if target == pa.int64():
+            values, invalid = _whole_numbers(cleaned)
+            self._invalid_cells(column, cells, invalid, "is not an integer")
+        else:
+            points = pc.replace_substring(cleaned, ",", ".")
+            values, invalid = _parsed(points, target, _DECIMAL)
+            self._invalid_cells(column, cells, invalid, "is not a number")
+        return cells.spread(self._without_numbers(column, values, cells))
 
     def integer(self, column: str) -> pa.Array:
         """int64 cells; integers printed as floats (`1.0`) are accepted."""
-        return self.whole(column, self.cleaned(column, numeric=True))
+        return self._numbers(column, pa.int64())
 
     def whole(self, column: str, cells: pa.Array) -> pa.Array:
         """int64 of `cells` (cleaned cells of `column`, perhaps narrowed by the caller)."""
-        return self._without_numbers(column, self._whole(column, cells))
+        rows = _Cells(cells)
+        values, invalid = _whole_numbers(cells)
+        self._invalid_cells(column, rows, invalid, "is not an integer")
+        return self._without_numbers(column, values, rows)
 
     def decimal(self, column: str) -> pa.Array:
         """float64 cells; decimal commas are accepted."""
-        cells = pc.replace_substring(self.cleaned(column, numeric=True), ",", ".")
-        numbers = self._parse(column, cells, pa.float64(), _DECIMAL, "is not a number")
-        return self._without_numbers(column, numbers)
+        return self._numbers(column, pa.float64())
 
     def identifier(self, column: str) -> pa.Array:
-        """int64 ids printed with (no-break) space thousands separators: `201 764`."""
-        compact = pc.replace_substring_regex(self.cleaned(column), "[ \u00a0\u202f]", "")
-        return self._whole(column, compact)
+        """int64 ids printed with (no-break) space thousands separators: `201 764` (ids are
+        nearly all distinct: converted row by row)."""
+        if not self.has(column):
+            return pa.nulls(self.row_count, pa.int64())
+        rows = self._cells(column, distinct=False)
+        compact = self._clean(column, rows, numeric=False)
+        # Separators are removed only while some cell has one: a cast that fails costs a
+        # formatted error per bad cell.
+        for separator in _THOUSANDS:
+            if pc.all(pc.ascii_is_decimal(compact)).as_py() is not False:
+                break
+            compact = pc.replace_substring(compact, separator, "")
+        values, invalid = _whole_numbers(compact)
+        self._invalid_cells(column, rows, invalid, "is not an integer")
+        return values
 
     def code(self, column: str) -> pa.Array:
         """Text codes (`actp`: digits and letters); integers printed as floats lose `.0`."""
-        return pc.replace_substring_regex(self.cleaned(column), r"^(\d+)\.0*$", r"\1")
+        if not self.has(column):
+            return pa.nulls(self.row_count, pa.string())
+        cells = self._cells(column, distinct=True)
+        cleaned = self._clean(column, cells, numeric=False)
+        return cells.spread(pc.replace_substring_regex(cleaned, r"^(\d+)\.0*$", r"\1"))
 
     def text(self, column: str) -> pa.Array:
-        """Free text kept verbatim (spaces included); NULL when only a "not given" marker."""
+        """Free text kept verbatim (spaces included); NULL when only a "not given" marker
+        (nearly all distinct: matched row by row)."""
         raw = self.raw(column)
-        return pc.if_else(pc.is_null(self.cleaned(column)), None, raw)
+        if not self.has(column):
+            return raw
+        cleaned = self._clean(column, self._cells(column, distinct=False), numeric=False)
+        return pc.if_else(pc.is_null(cleaned), None, raw)
 
     def require(self, column: str, values: pa.Array) -> None:
         """Reject rows where a mandatory value is missing."""
@@ -234,22 +306,16 @@ class ColumnConverter:
     def profile(self, columns: tuple[str, ...]) -> dict[str, ColumnProfile]:
         """Per column of the file: rows, "not given" and unknown cells (among kept rows)."""
         kept = ~self.bad
-        bad_rows = pa.array(np.flatnonzero(self.bad))
+        rows = int(kept.sum())
         out = {}
         for column in columns:
             if not self.has(column):
                 continue
-            masks = self._not_given.get(column, [])
-            given = 0
-            if masks:
-                mask = masks[0] if len(masks) == 1 else pc.or_(*masks[:2])
-                for more in masks[2:]:
-                    mask = pc.or_(mask, more)
-                given = pc.sum(mask).as_py() or 0
-                if len(bad_rows):
-                    given -= pc.sum(mask.take(bad_rows)).as_py() or 0
+            given = self._not_given.get(column)
             unknown = self._unknown.get(column)
             out[column] = ColumnProfile(
-                int(kept.sum()), given, int((unknown & kept).sum()) if unknown is not None else 0
+                rows,
+                int((given & kept).sum()) if given is not None else 0,
+                int((unknown & kept).sum()) if unknown is not None else 0,
             )
         return out

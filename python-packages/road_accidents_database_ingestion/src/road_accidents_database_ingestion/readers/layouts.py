@@ -185,6 +185,21 @@ def _old_degrees(cells: pa.Array, values: pa.Array, limit: float) -> pa.Array:
     return pc.if_else(written_in_degrees, values, pc.divide(values, 100_000.0))
 
 
+def _width(conv: ColumnConverter, layout: Layout, column: str) -> pa.Array:
+    """Metres. 2019+ files give metres (`5,5`); 2005-2018 files give whole decimetres (`060`
+    = 6 m, `58.0` where exported as floats). An old cell with a decimal comma or a fraction is
+    already in metres (a re-saved file): no decimetre value has one."""
+    values = conv.decimal(column)
+    if layout == NEW:
+        return values
+    cells = conv.cleaned(column, numeric=True)
+    in_metres = pc.or_(
+        pc.fill_null(pc.match_substring(cells, ","), False),
+        pc.fill_null(pc.not_equal(values, pc.floor(values)), False),
+    )
+    return pc.if_else(in_metres, values, pc.divide(values, 10.0))
+
+
 def _time(conv: ColumnConverter) -> tuple[pa.Array, pa.Array]:
     """Hour and minute from `HH:MM` (new files) or `HHMM` without leading zeros (old files),
     whichever a cell holds (`1445.0` too); a time that is neither is unknown."""
@@ -266,8 +281,8 @@ def lieux(conv: ColumnConverter, layout: Layout) -> dict[str, pa.Array]:
         "v2": conv.code("v2"),
         "pr": conv.code("pr"),
         "pr1": conv.code("pr1"),
-        "lartpc": conv.decimal("lartpc"),
-        "larrout": conv.decimal("larrout"),
+        "lartpc": _width(conv, layout, "lartpc"),
+        "larrout": _width(conv, layout, "larrout"),
         "env1": conv.integer("env1"),
         "vma": conv.integer("vma"),
     }

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from road_accidents_database_ingestion.problems import FileProblem
 
 if TYPE_CHECKING:
@@ -46,25 +48,43 @@ def decode(path: Path, raw: bytes) -> tuple[bytes, str]:
     """UTF-8 bytes of the file and the encoding it was in; a FileProblem at the first byte
     that no supported encoding accepts."""
     raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if _is_utf8(raw):
+        return raw, "utf-8"
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as cp1252_error:
+        line, column = _position(raw, cp1252_error.start)
+        bad = raw[cp1252_error.start : cp1252_error.start + 1]
+        raise FileProblem(
+            path,
+            "undecodable bytes: neither UTF-8 nor cp1252",
+            line=line,
+            column=column,
+            value=f"0x{bad.hex()}",
+        ) from cp1252_error
+    line, _ = _position(raw, _first_non_utf8(raw))
+    log.info("decoded as cp1252", extra={"file": str(path), "first_non_utf8_line": line})
+    return text.encode("utf-8"), "cp1252"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether `raw` is UTF-8, checked by Arrow without a copy: several times faster than
+    `bytes.decode`, which builds a string only to be thrown away."""
+    offsets = pa.array([0, len(raw)], pa.int64()).buffers()[1]
+    data = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)])
+    try:
+        data.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _first_non_utf8(raw: bytes) -> int:
     try:
         raw.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as cp1252_error:
-            line, column = _position(raw, cp1252_error.start)
-            bad = raw[cp1252_error.start : cp1252_error.start + 1]
-            raise FileProblem(
-                path,
-                "undecodable bytes: neither UTF-8 nor cp1252",
-                line=line,
-                column=column,
-                value=f"0x{bad.hex()}",
-            ) from cp1252_error
-        line, _ = _position(raw, utf8_error.start)
-        log.info("decoded as cp1252", extra={"file": str(path), "first_non_utf8_line": line})
-        return text.encode("utf-8"), "cp1252"
-    return raw, "utf-8"
+    except UnicodeDecodeError as error:
+        return error.start
+    return len(raw)
 
 
 def _header_line(data: bytes) -> str:
