@@ -22,7 +22,8 @@ from mlflow import MlflowClient
 from gravity_model.registry import MODEL_NAME
 from gravity_model.training import train
 from green_light_platform.db.admin import temporary_database
-from green_light_platform.db.embedded import EmbeddedPostgres, free_port
+from green_light_platform.db.embedded import EmbeddedPostgres
+from green_light_platform.testing import embedded_server
 
 from .api_support import RunningApi, api_settings, serve
 
@@ -90,14 +91,8 @@ def api(start_api: Callable[..., RunningApi]) -> RunningApi:
 @pytest.fixture(scope="session")
 def stoppable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     """A PostgreSQL server of the tests' own, which they stop and start (an outage)."""
-    server = EmbeddedPostgres(
-        data_dir=tmp_path_factory.mktemp("stoppable-postgres"), port=free_port(), host_auth="trust"
-    )
-    server.start()
-    try:
+    with embedded_server(tmp_path_factory.mktemp("stoppable-postgres")) as server:
         yield server
-    finally:
-        server.destroy()
 
 
 @pytest.fixture

@@ -26,9 +26,10 @@ import pytest
 
 from baac_demo_data import generate_demo_data
 from green_light_platform.db.admin import create_database
-from green_light_platform.db.embedded import EmbeddedPostgres, free_port
+from green_light_platform.db.embedded import EmbeddedPostgres
 from green_light_platform.db.migrate import upgrade
 from green_light_platform.settings import to_libpq_url
+from green_light_platform.testing import embedded_server
 from road_accidents_database_ingestion.pipeline import ingest
 from road_accidents_database_ingestion.tables import BY_BAAC_NAME
 
@@ -67,14 +68,8 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     """A server of this module's own: the tests kill its processes."""
-    server = EmbeddedPostgres(
-        data_dir=tmp_path_factory.mktemp("killed-server"), port=free_port(), host_auth="trust"
-    )
-    server.start()
-    try:
+    with embedded_server(tmp_path_factory.mktemp("killed-server")) as server:
         yield server
-    finally:
-        server.destroy()
 
 
 @pytest.fixture

