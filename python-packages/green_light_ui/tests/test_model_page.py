@@ -158,3 +158,10 @@ def test_an_empty_file_registry_is_said_plainly(app, database_url, trained_regis
     no_exception(test)
     assert any("No accident data is loaded yet" in i.value for i in test.info)
     assert "Champion version" in metrics(test)
+
+
+def test_a_versions_years_read_as_spans():
+    from green_light_ui.dashboards.model_history import year_spans
+
+    assert year_spans("2005,2006,2007,2019,2021,2022") == "2005-2007, 2019, 2021-2022"
+    assert year_spans("2021") == "2021"

@@ -94,6 +94,18 @@ def _calibration(client: MlflowClient, run_id: str) -> tuple[pd.DataFrame | None
     return pd.DataFrame(rows), record.get("split")
 
 
+def year_spans(years: str) -> str:
+    """ "2005,2006,2007,2019" as "2005-2007, 2019": a version's years at a glance."""
+    numbers = sorted({int(y) for y in years.split(",") if y.strip().isdigit()})
+    spans: list[list[int]] = []
+    for year in numbers:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans) or years
+
+
 def _version_row(
     client: MlflowClient, version: ModelVersion, aliases: dict[str, str]
 ) -> dict[str, object]:
@@ -104,7 +116,7 @@ def _version_row(
         "version": number,
         "alias": aliases.get(number, ""),
         "registered": datetime.fromtimestamp(version.creation_timestamp / 1000, tz=UTC),
-        "data_years": tags.get("data_years", ""),
+        "data_years": year_spans(tags.get("data_years", "")),
         "holdout": tags.get("holdout", ""),
         **{metric: run.data.metrics.get(metric) for metric in METRICS},
         "threshold": run.data.metrics.get("threshold"),
