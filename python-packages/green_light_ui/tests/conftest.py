@@ -10,7 +10,6 @@ spots, so the hot-spot and prediction tests use `dashboard_database_url`: the sa
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from green_light_platform.bringup import bring_up_with
 from green_light_platform.db.admin import temporary_database
+from green_light_platform.db.embedded import free_port
 from green_light_ui.roles import ensure_reader_login
 from green_light_ui.settings import address_only
 
@@ -116,12 +116,6 @@ def app(
 
     yield start
     st.cache_resource.clear()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, what: str, timeout: float = 90) -> None:

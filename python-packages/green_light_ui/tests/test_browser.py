@@ -16,7 +16,9 @@ import h3
 import psycopg
 import pytest
 
-from .conftest import ADMIN, free_port, gls_process, stop, ui_environment, wait_until_up
+from green_light_platform.db.embedded import free_port
+
+from .conftest import ADMIN, gls_process, stop, ui_environment, wait_until_up
 
 CHROMIUM = Path(os.environ.get("GLS_TEST_CHROMIUM", "/usr/bin/chromium"))
 """Debian's package, as `make browser` installs it; GLS_TEST_CHROMIUM names another build of

@@ -13,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 
+from green_light_platform.network_faults import silent_listener
 from green_light_platform.settings import to_libpq_url
 from model_api.schemas import example_record
 
@@ -97,28 +98,20 @@ def test_routes_answer_503_while_the_database_is_stopped_and_recover_after(
 def test_a_database_that_never_answers_is_a_bounded_wait(
     stoppable_server, stoppable_database, tracking_uri, tmp_path
 ):
-    import socket
-
     settings = api_settings(
         stoppable_database, tracking_uri, volumes_dir=tmp_path, db_connect_timeout=2
     )
     with serve(settings) as api:
         stoppable_server.stop()
-        # The server's port, now held by a socket that accepts into its backlog and never
-        # speaks: the startup packet of libpq waits for an answer that never comes.
-        hole = socket.socket()
-        hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        hole.bind((stoppable_server.host, stoppable_server.port))
-        hole.listen(64)
-        try:
+        # The server's port, now held by a socket that never speaks: the startup packet of
+        # libpq waits for an answer that never comes.
+        with silent_listener(stoppable_server.host, stoppable_server.port):
             response = answers_within(
                 4.5,
                 lambda: api.client.post(
                     "/token", data={"username": ADMIN[0], "password": ADMIN[1]}
                 ),
             )
-        finally:
-            hole.close()
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "5"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import httpx
 import pytest
 
 from green_light_platform.db.embedded import free_port
+from green_light_platform.network_faults import silent_listener
 from green_light_platform.settings import setting_variables
 from model_api.schemas import example_record
 
@@ -154,10 +154,8 @@ def test_the_api_starts_without_mlflow_and_loads_the_champion_when_it_comes(
     " (the load runs in a daemon thread; MLflow requests bounded by GLS_MLFLOW_REQUEST_TIMEOUT)",
 )
 def test_sigterm_stops_the_api_within_seconds_while_the_model_is_loading(database_url, tmp_path):
-    with socket.socket() as hole:
-        hole.bind(("127.0.0.1", 0))
-        hole.listen(64)
-        uri = f"http://127.0.0.1:{hole.getsockname()[1]}"
+    with silent_listener() as port:
+        uri = f"http://127.0.0.1:{port}"
         with api_process(database_url, uri, tmp_path, GLS_MLFLOW_REQUEST_TIMEOUT="120") as (
             process,
             api,

@@ -8,9 +8,15 @@ import contextlib
 import logging
 import socket
 import threading
-from typing import Self
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.engine import make_url
+
+from green_light_platform.db.embedded import free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +28,7 @@ class TcpGate:
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port: int = probe.getsockname()[1]
+        self.port = free_port()
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -99,3 +103,14 @@ class TcpGate:
                 end.close()
                 with self._lock:
                     self._connections.discard(end)
+
+
+@contextmanager
+def silent_listener(host: str = "127.0.0.1", port: int = 0) -> Iterator[int]:
+    """A port that accepts connections into its backlog and never answers: a server hung
+    rather than down, which only a client's own timeout gets out of. Yields the port."""
+    with socket.socket() as hole:
+        hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hole.bind((host, port))
+        hole.listen(64)
+        yield hole.getsockname()[1]

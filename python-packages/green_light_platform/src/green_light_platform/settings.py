@@ -133,10 +133,30 @@ class MlflowSettings(Section):
         validation_alias="GLS_MLFLOW_DB",
         description="The server's backend database, on the RoadAccidents server.",
     )
+    request_timeout: int = Field(
+        10,
+        gt=0,
+        validation_alias="GLS_MLFLOW_REQUEST_TIMEOUT",
+        description="Seconds one MLflow HTTP request of a service may take.",
+    )
+    request_retries: int = Field(
+        0,
+        ge=0,
+        validation_alias="GLS_MLFLOW_REQUEST_RETRIES",
+        description="The MLflow client's own retries in a service (it retries for minutes).",
+    )
 
     @property
     def tracking_uri(self) -> str:
         return self.tracking_uri_override or f"http://{self.host}:{self.port}"
+
+    def bound_client(self) -> None:
+        """Bound every MLflow HTTP request of this process. By default the client retries
+        seven times with back-off growing to minutes and waits 120 s for an answer, which
+        would hold a model load, a page and a shutdown that long; services retry themselves."""
+        os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = str(self.request_retries)
+        os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(self.request_timeout)
+        os.environ["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"] = "1"
 
 
 class ApiServerSettings(Section):

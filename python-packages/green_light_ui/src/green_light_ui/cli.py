@@ -12,9 +12,6 @@ from green_light_platform.cli.runtime import load_settings, serve_group
 from green_light_ui.settings import UiSettings
 
 APP = Path(__file__).with_name("app.py")
-MLFLOW_CLIENT = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1", "MLFLOW_HTTP_REQUEST_TIMEOUT": "10"}
-"""The model page's MLflow calls give up within seconds when the server stops answering
-mid-page (MLflow's defaults retry for minutes); the caller's own values win."""
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -44,8 +41,7 @@ def serve_ui(
     """The Streamlit dashboards; they read the database as the read-only GLS_UI_DATABASE_USER."""
     settings = load_settings(UiSettings)  # refuse invalid settings before Streamlit starts
     command = streamlit_command(host or settings.server.host, port or settings.server.port)
-    for name, value in MLFLOW_CLIENT.items():
-        os.environ.setdefault(name, value)
+    settings.mlflow.bound_client()  # the model page gives up in seconds, not minutes
     os.execv(command[0], command)  # noqa: S606 - the same process, so supervisors can stop it
 
 

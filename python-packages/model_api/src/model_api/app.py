@@ -26,7 +26,7 @@ from model_api.metrics import ApiMetrics, MetricsMiddleware
 from model_api.middleware import BodySizeLimit, SecurityHeaders
 from model_api.routes import auth, model, predictions, status, users
 from model_api.services import Services
-from model_api.serving import BackgroundLoader, bound_mlflow_client, follow_alias_every
+from model_api.serving import BackgroundLoader, follow_alias_every
 from model_api.settings import ApiSettings
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        bound_mlflow_client(settings.serving)
+        settings.mlflow.bound_client()
         services = await run_in_threadpool(Services.start, settings, metrics)
         app.state.services = services
         serving = settings.serving

@@ -200,7 +200,7 @@ class PredictionLogWriter:
                         connection.execute(INSERT_STATEMENT, (line.decode(),))
             except psycopg.Error as error:
                 self._failed(error, len(lines))
-                path.rename(path.with_name(path.name.removesuffix(".replaying")))
+                self._spill.give_back(path)
                 return
             rows = sum(len(from_json(line)) for line in lines)
             self._spill.release(path)

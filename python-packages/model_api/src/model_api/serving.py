@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
     from gravity_model.registry import ServedModel
     from model_api.metrics import ApiMetrics
-    from model_api.settings import ServingSettings
 
 log = logging.getLogger(__name__)
 
@@ -134,15 +132,6 @@ class ModelHolder:
             },
         )
         raise ModelLoadError(reason, unreachable=unreachable)
-
-
-def bound_mlflow_client(settings: ServingSettings) -> None:
-    """Bound every MLflow HTTP request of this process: by default the client retries seven
-    times with growing back-off (minutes) and waits 120 s for an answer, which would hold a
-    model load, and a shutdown, for that long. The retries are ours (`BackgroundLoader`)."""
-    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = str(settings.mlflow_request_retries)
-    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(settings.mlflow_request_timeout)
-    os.environ["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"] = "1"
 
 
 def _unreachable(error: BaseException) -> bool:

@@ -125,18 +125,6 @@ class ServingSettings(Section):
     model_load_backoff_max_seconds: float = Field(
         30, gt=0, validation_alias="GLS_MODEL_LOAD_BACKOFF_MAX_SECONDS"
     )
-    mlflow_request_timeout: int = Field(
-        10,
-        gt=0,
-        validation_alias="GLS_MLFLOW_REQUEST_TIMEOUT",
-        description="Seconds one MLflow HTTP request may take (MLFLOW_HTTP_REQUEST_TIMEOUT).",
-    )
-    mlflow_request_retries: int = Field(
-        0,
-        ge=0,
-        validation_alias="GLS_MLFLOW_REQUEST_RETRIES",
-        description="The MLflow client's own retries (MLFLOW_HTTP_REQUEST_MAX_RETRIES).",
-    )
 
 
 class LimitsSettings(Section):

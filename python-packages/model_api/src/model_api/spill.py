@@ -80,6 +80,10 @@ class SpillFolder:
     def lines(self, path: Path) -> list[bytes]:
         return [line for line in path.read_bytes().splitlines() if line.strip()]
 
+    def give_back(self, path: Path) -> None:
+        """Unclaim a file whose rows could not be written, for a later replay."""
+        path.rename(path.with_name(path.name.removesuffix(CLAIMED)))
+
     def release(self, path: Path) -> None:
         """Delete a claimed file whose rows are in the database."""
         size = path.stat().st_size
