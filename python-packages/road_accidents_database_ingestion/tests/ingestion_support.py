@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from green_light_platform.settings import to_libpq_url
 
@@ -21,16 +19,6 @@ SAMPLE_FILES = {
     "usagers": "usagers-2021.csv",
 }
 TABLES = ("accidents", "places", "vehicles", "persons")
-
-
-def require_shared(folder: Path) -> Path:
-    """`folder` of the real data in ../shared: skipped when absent, except in CI (CI=true),
-    where its absence is a failure."""
-    if not folder.is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"real data missing in CI: {folder}")
-        pytest.skip(f"real data not present: {folder}")
-    return folder
 
 
 def sample_year(root: Path, year_folder: str = "2021") -> Path:
