@@ -87,7 +87,7 @@ class ApiMetrics:
         )
         self.log_pending = Gauge(
             "gls_prediction_log_pending_rows",
-            "Prediction log rows in memory, waiting for the database.",
+            "Prediction log rows in memory (buffered or being written), not yet in the database.",
             registry=r,
         )
         self.log_write_failures = Counter(

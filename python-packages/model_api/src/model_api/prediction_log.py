@@ -78,6 +78,9 @@ class PredictionLogWriter:
         self._max_pending = max_pending
         self._connect_timeout = connect_timeout
         self._pending: list[LoggedPrediction] = []
+        self._in_flight = 0
+        """Rows the writer has taken for a write not yet finished: they count against
+        `max_pending` and in the pending gauge until they are written, put back or spilled."""
         self._wakeup = threading.Condition()
         self._stopping = False
         self._connection: psycopg.Connection | None = None
@@ -90,10 +93,10 @@ class PredictionLogWriter:
     def submit(self, rows: Sequence[LoggedPrediction]) -> None:
         """Queue rows for writing; never blocks on the database."""
         with self._wakeup:
-            room = self._max_pending - len(self._pending)
+            room = self._max_pending - len(self._pending) - self._in_flight
             accepted = rows if len(rows) <= room else rows[: max(room, 0)]
             self._pending.extend(accepted)
-            self._metrics.log_pending.set(len(self._pending))
+            self._publish_pending()
             if len(self._pending) >= self._flush_rows:
                 self._wakeup.notify()
         if len(accepted) < len(rows):
@@ -139,12 +142,16 @@ class PredictionLogWriter:
                         break
                     self._wakeup.wait(remaining)
                 rows, self._pending = self._pending, []
-                self._metrics.log_pending.set(0)
+                self._in_flight = len(rows)
                 stopping = self._stopping
             failing = bool(rows) and not self._write(rows)
             if failing:
                 self._put_back(rows, stopping)
-            elif self._spill.holds_rows:
+            else:
+                with self._wakeup:
+                    self._in_flight = 0
+                    self._publish_pending()
+            if not failing and self._spill.holds_rows:
                 self._replay()
             if stopping:
                 return
@@ -152,16 +159,22 @@ class PredictionLogWriter:
     def _put_back(self, rows: list[LoggedPrediction], stopping: bool) -> None:
         """Rows a write failed on: first in the buffer again, or spilled when shutting down
         or when the buffer has no room left for them."""
+        overflow: list[LoggedPrediction] = []
+        with self._wakeup:
+            self._in_flight = 0
+            if not stopping:
+                self._pending[:0] = rows
+                overflow = self._pending[self._max_pending :]
+                del self._pending[self._max_pending :]
+            self._publish_pending()
         if stopping:
             self._keep(rows, "prediction log not written at shutdown")
-            return
-        with self._wakeup:
-            self._pending[:0] = rows
-            overflow = self._pending[self._max_pending :]
-            del self._pending[self._max_pending :]
-            self._metrics.log_pending.set(len(self._pending))
-        if overflow:
+        elif overflow:
             self._keep(overflow, "prediction log buffer full")
+
+    def _publish_pending(self) -> None:
+        """The pending gauge: buffered rows and rows being written (caller holds the lock)."""
+        self._metrics.log_pending.set(len(self._pending) + self._in_flight)
 
     def _connected(self) -> psycopg.Connection:
         if self._connection is None or self._connection.closed:
