@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ import httpx
 import psycopg
 import pytest
 
+from green_light_platform.db.admin import create_database, drop_database
 from green_light_platform.network_faults import silent_listener
 from green_light_platform.settings import to_libpq_url
 from model_api.schemas import example_record
@@ -87,6 +89,51 @@ def test_routes_answer_503_while_the_database_is_stopped_and_recover_after(
             assert response.status_code in (200, 201), (name, response.text)
         text = api.client.get("/metrics").text
         assert metric(text, 'gls_database_unavailable_total{reason="unreachable"}') >= len(calls)
+
+
+@pytest.mark.reliability(
+    kind="fault",
+    case="the API started while PostgreSQL is stopped, which comes back later",
+    expect="the API starts at once: /health 200, /ready 503 saying the accounts are not written"
+    " yet, POST /token 503 with Retry-After; once the database is back the admin account is"
+    " written by itself and logging in works, without restart",
+)
+def test_the_api_starts_without_its_database_and_writes_its_accounts_when_it_comes(
+    stoppable_server, stoppable_database, tracking_uri, tmp_path
+):
+    stoppable_server.stop()
+    settings = api_settings(stoppable_database, tracking_uri, volumes_dir=tmp_path)
+    with serve(settings) as api:
+        assert api.client.get("/health").status_code == 200
+        ready = api.client.get("/ready")
+        assert ready.status_code == 503
+        assert ready.json()["database"] is False
+        assert any("accounts not written yet" in p for p in ready.json()["problems"])
+        token = answers_within(
+            5, lambda: api.client.post("/token", data={"username": ADMIN[0], "password": ADMIN[1]})
+        )
+        assert token.status_code == 503
+        assert token.headers["Retry-After"] == "5"
+
+        stoppable_server.start()
+        until(lambda: api.client.get("/ready").status_code == 200, timeout=30)
+        users = api.client.get("/users", headers=api.admin_headers())
+        assert users.status_code == 200
+        assert ADMIN[0] in [user["username"] for user in users.json()]
+
+
+def test_a_database_that_answers_with_an_error_stops_the_start_up(
+    stoppable_server, tracking_uri, tmp_path
+):
+    """Not an outage, so not retried: a database without the migrations is said at once."""
+    name = f"gls_unmigrated_{uuid.uuid4().hex[:10]}"
+    url = create_database(stoppable_server.url(), name)
+    try:
+        settings = api_settings(url, tracking_uri, volumes_dir=tmp_path)
+        with pytest.raises(AssertionError, match="failed to start"), serve(settings):
+            pass
+    finally:
+        drop_database(stoppable_server.url(), name)
 
 
 @pytest.mark.reliability(

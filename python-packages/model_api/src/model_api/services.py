@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from green_light_platform.db.engine import make_engine
+from model_api.accounts import Account, AccountBootstrap
 from model_api.prediction_log import PredictionLogWriter
 from model_api.schemas import example_record
 from model_api.security import VerifiedTokens
@@ -36,6 +37,7 @@ class Services:
     prediction_rate: RateLimit
     holder: ModelHolder
     prediction_log: PredictionLogWriter
+    accounts: AccountBootstrap
     batcher: PredictionBatcher = field(default_factory=PredictionBatcher)
 
     @classmethod
@@ -43,8 +45,8 @@ class Services:
         """Bootstrap the admin and start the log writer (blocking); the model is loaded in
         the background (`BackgroundLoader`), so MLflow being away never delays start-up.
 
-        An unreachable database stops the start-up here with its error, within the connect
-        timeout; a missing or broken model does not.
+        Neither stops the start-up when away: the accounts are written in the background
+        once the database answers (`AccountBootstrap`), the model once MLflow does.
         """
         limits = settings.limits
         engine = make_engine(
@@ -58,18 +60,24 @@ class Services:
             },
         )
         users = UserStore(engine)
-        users.ensure_account(
-            settings.database.admin_username,
-            settings.database.admin_password.get_secret_value(),
-            Role.ADMIN,
-        )
-        account = settings.service_account
-        if account.service_password is not None:
-            users.ensure_account(
-                account.service_username,
-                account.service_password.get_secret_value(),
-                Role.SERVICE,
+        accounts = [
+            Account(
+                settings.database.admin_username,
+                settings.database.admin_password.get_secret_value(),
+                Role.ADMIN,
             )
+        ]
+        service = settings.service_account
+        if service.service_password is not None:
+            accounts.append(
+                Account(
+                    service.service_username,
+                    service.service_password.get_secret_value(),
+                    Role.SERVICE,
+                )
+            )
+        bootstrap = AccountBootstrap(users, accounts)
+        bootstrap.start()
         serving = settings.serving
         prediction_log = PredictionLogWriter(
             settings.database.url,
@@ -99,10 +107,12 @@ class Services:
             ),
             holder=holder,
             prediction_log=prediction_log,
+            accounts=bootstrap,
         )
 
     def close(self) -> None:
         """Answer what is in flight, write the pending log rows, release connections."""
+        self.accounts.stop()
         self.batcher.close()
         self.prediction_log.close()
         self.engine.dispose()

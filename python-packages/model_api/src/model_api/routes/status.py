@@ -41,7 +41,7 @@ def _database_problem(services: Services) -> str | None:
     responses={503: {"model": Readiness, "description": "Not ready: `problems` says why."}},
 )
 async def ready(services: ServicesDep) -> JSONResponse:
-    """Readiness: a model is loaded and the database answers."""
+    """Readiness: a model is loaded, the database answers and the accounts are written."""
     problems = []
     model = services.holder.serving is not None
     if not model:
@@ -49,6 +49,8 @@ async def ready(services: ServicesDep) -> JSONResponse:
     database_problem = await run_in_threadpool(_database_problem, services)
     if database_problem:
         problems.append(database_problem)
+    if services.accounts.problem:
+        problems.append(services.accounts.problem)
     body = Readiness(
         ready=not problems, model=model, database=database_problem is None, problems=problems
     )
