@@ -117,6 +117,19 @@ def moment(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def age(value: datetime | None, now: datetime | None = None) -> str:
+    """How long ago, short enough for a metric tile ("never" when there is none)."""
+    if value is None or pd.isna(value):
+        return "never"
+    seconds = max(((now or datetime.now(UTC)) - value).total_seconds(), 0)
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            plural = "s" if unit == "day" and count > 1 else ""
+            return f"{count} {unit}{plural} ago"
+    return "just now"
+
+
 def score(value: float | None) -> str:
     """A model metric as the model page shows it ("n/a" when the run did not log it)."""
     return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"

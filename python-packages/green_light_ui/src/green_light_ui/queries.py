@@ -454,7 +454,8 @@ the aggregates were last refreshed (the refresh analyses each view it refreshed)
 INGESTION_OUTCOMES = Query(
     "ingestion_outcomes",
     """
-    SELECT year, status, reason, accidents, places, vehicles, persons, rejected,
+    SELECT year, status, coalesce(reason, '') AS reason, accidents, places, vehicles, persons,
+           rejected,
            duration_s, updated_at
     FROM ingested_years
     ORDER BY updated_at DESC, year DESC

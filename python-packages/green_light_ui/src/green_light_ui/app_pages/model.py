@@ -9,7 +9,7 @@ from gravity_model.evaluation import METRIC_LABELS
 from green_light_ui import charts, session
 from green_light_ui.dashboards.data_health import data_health
 from green_light_ui.dashboards.model_history import METRICS
-from green_light_ui.labels import moment, score
+from green_light_ui.labels import age, moment, score
 from green_light_ui.url_state import bound, one, reset_button
 
 st.title("Model and pipelines")
@@ -80,7 +80,9 @@ if health.ingested:
     columns[0].metric("Latest year loaded", fresh.latest_year or "none")
     columns[1].metric("Years loaded", fresh.loaded_years)
     columns[2].metric("Years failed", fresh.failed_years)
-    columns[3].metric("Aggregates refreshed", moment(fresh.aggregates_at))
+    columns[3].metric(
+        "Aggregates refreshed", age(fresh.aggregates_at), help=moment(fresh.aggregates_at)
+    )
     st.caption(
         f"Year {fresh.latest_year} loaded {moment(fresh.latest_loaded_at)}; last ingestion"
         f" {moment(fresh.last_ingestion)}."
