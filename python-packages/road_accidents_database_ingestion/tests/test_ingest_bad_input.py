@@ -199,3 +199,58 @@ def test_a_failed_year_does_not_stop_the_others(database_url, tmp_path):
     assert {o.year: o.status for o in report.outcomes} == {2020: "failed", 2021: "loaded"}
     assert not report.ok
     assert counts(database_url)["accidents"] == 382
+
+
+@pytest.mark.reliability(
+    kind="bad input",
+    case="a number too big for its PostgreSQL column (a `vma` of 70000 km/h in a real 2021 sample)",
+    expect="the year loads whole: the value becomes NULL and is kept in unknown_values with its"
+    " line; COPY never fails on it",
+)
+def test_a_number_too_big_for_its_column_costs_the_value_not_the_year(database_url, tmp_path):
+    folder = sample_year(tmp_path)
+    places = _file(folder, "lieux")
+    lines = _lines(places)
+    lines[1] = lines[1].replace(';"80"\n', ';"70000"\n')
+    _write(places, lines)
+    [outcome] = ingest(database_url, tmp_path).outcomes
+    assert outcome.status == "loaded", outcome.reason
+    assert (outcome.rows_rejected, outcome.unknown_values) == (0, 1)
+    assert query(database_url, "SELECT vma FROM places WHERE num_acc = 202100000001") == [(None,)]
+    assert query(database_url, "SELECT line, column_name, raw_value FROM unknown_values") == [
+        (2, "vma", "70000")
+    ]
+
+
+def test_a_byte_cp1252_leaves_undefined_costs_its_cell_in_an_old_file(tmp_path):
+    """0x81, 0x8D, 0x8F, 0x90 and 0x9D have no cp1252 letter: read as latin-1's controls."""
+    from road_accidents_database_ingestion.readers import read_table
+
+    header = "Num_Acc,an,mois,jour,hrmn,lum,agg,int,atm,col,com,adr,gps,lat,long,dep\n"
+    row = "201600000001,16,1,1,1200,1,1,1,1,1,109,route de l'\xc9glise,M,0,0,440\n"
+    path = tmp_path / "caracteristiques_2016.csv"
+    path.write_bytes((header + row).encode("cp1252").replace(b"route", b"\x9droute"))
+    result = read_table(path, "caracteristiques")
+    assert result.encoding == "cp1252"
+    assert result.rejects == []
+    assert result.rows.column("adr").to_pylist() == ["\x9droute de l'\xc9glise"]
+
+
+@pytest.mark.reliability(
+    kind="bad input",
+    case="a NUL byte inside an address of a real 2021 sample (no PostgreSQL text can hold one)",
+    expect="that accident is rejected with its line and column (its vehicles, places and persons"
+    " as orphans); the rest of the year loads; COPY never fails on it",
+)
+def test_a_nul_byte_costs_its_row_not_the_year(database_url, tmp_path):
+    folder = sample_year(tmp_path)
+    accidents = _file(folder, "caracteristiques")
+    accidents.write_bytes(accidents.read_bytes().replace(b'"CD 981"', b'"CD\x00981"', 1))
+    [outcome] = ingest(database_url, tmp_path, max_reject_share=0.05).outcomes
+    assert outcome.status == "loaded", outcome.reason
+    assert counts(database_url)["accidents"] == 381
+    assert query(
+        database_url,
+        "SELECT r.line, r.column_name, r.value, r.rule FROM rejects r"
+        " JOIN source_files f ON f.id = r.source_file_id WHERE f.table_name = 'caracteristiques'",
+    ) == [(2, "adr", "CD\\x00981", "nul_byte")]

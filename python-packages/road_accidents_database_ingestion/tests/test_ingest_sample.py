@@ -173,6 +173,11 @@ def test_gls_ingest_prints_the_profile_of_what_it_loaded(database_url, tmp_path)
     with (folder / SAMPLE_FILES["caracteristiques"]).open(newline="", encoding="utf-8") as f:
         atm = [row["atm"] for row in csv.DictReader(f, delimiter=";")]
     share = sum(cell.strip() in ("", "-1") for cell in atm) / len(atm)
+    persons = folder / SAMPLE_FILES["usagers"]
+    lines = persons.read_text(encoding="utf-8").splitlines(keepends=True)
+    persons.write_text(  # one orphan person, rejected: rows read = the lines, header aside
+        "".join([*lines, lines[1].replace("202100000001", "202100099999")]), encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GLS_", "ROAD_ACCIDENTS_"))}
     env.update(
         COLUMNS="400",
@@ -190,4 +195,7 @@ def test_gls_ingest_prints_the_profile_of_what_it_loaded(database_url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Data-quality profile" in done.stdout
     assert f"atm {share:.1%}" in done.stdout
+    [usagers] = [line for line in done.stdout.splitlines() if " usagers " in line]
+    cells = [cell.strip() for cell in usagers.split("│")]
+    assert cells[1:6] == ["2021", "usagers", "2019+", f"{len(lines):,}", "1"]
     assert counts(database_url)["accidents"] == 382

@@ -202,3 +202,71 @@ def test_widths_are_read_in_metres_from_decimetres_or_metres(tmp_path):
     assert result.rejects == [] and result.unknowns == []
     assert _column(result, "larrout") == [5.5, 4.0, 10.0, None]
     assert _column(result, "lartpc") == [None] * 4
+
+
+def _old_accidents(rows: int, quoted: dict[int, str]) -> str:
+    """An old-layout caracteristiques file; the addresses of the `quoted` lines hold a comma
+    and are quoted, as the 2005-2018 files quote them."""
+    text = OLD_CARAC + "\n"
+    for line in range(2, rows + 2):
+        adr = quoted.get(line, f"RUE {line}")
+        text += f"2016000000{line:02d},16,1,1,1200,1,1,1,1,1,109,{adr},M,0,0,440\n"
+    return text
+
+
+@pytest.mark.reliability(
+    kind="bad input",
+    case="an old-layout file whose address on line 11 lost its closing quote: the quote"
+    " swallows lines 11-17 into one row",
+    expect="one reject names lines 11-17; nothing else is lost; every row after keeps its own"
+    " line number (read from the file, not counted in rows)",
+)
+def test_an_unbalanced_quote_is_a_reject_naming_the_lines_it_swallowed(tmp_path):
+    quoted = {11: '"RUE DE LA GARE, 12', 17: '"PLACE DU MARCHE, 3"'}
+    result = _read(
+        tmp_path, "caracteristiques_2016.csv", _old_accidents(30, quoted), "caracteristiques"
+    )
+    [reject] = result.rejects
+    assert (reject.line, reject.rule) == (11, "malformed_line")
+    assert "lines 11-17 read as one row" in reject.message
+    keys = _column(result, "num_acc")
+    assert len(keys) == 30 - 7
+    assert all(key % 100 not in range(11, 18) for key in keys)
+    # Each key holds its own line number (2016000000LL), so a line count that drifted shows.
+    assert _column(result, "source_line") == [key % 100 for key in keys]
+    assert result.rows_read == 30 - 6  # the seven lines were one row
+
+
+def test_a_quoted_address_on_two_lines_is_one_reject_and_later_lines_stay_right(tmp_path):
+    quoted = {5: '"RUE DE LA GARE,\nBATIMENT B"'}
+    result = _read(
+        tmp_path, "caracteristiques_2016.csv", _old_accidents(12, quoted), "caracteristiques"
+    )
+    [reject] = result.rejects
+    assert (reject.line, reject.rule) == (5, "malformed_line")
+    assert "lines 5-6 read as one row" in reject.message
+    keys = _column(result, "num_acc")
+    assert _column(result, "source_line") == [
+        line if line < 5 else line + 1 for line in (key % 100 for key in keys)
+    ]
+
+
+def test_an_integer_too_big_for_its_column_is_an_unknown_value(tmp_path):
+    text = NEW_LIEUX + "\n"
+    for i, vma in enumerate(("80", "70000", "-40000"), start=1):
+        text += f"20210000000{i};3;981;;;2;2;0;1;;;1;;;1;0;1;{vma}\n"
+    result = _read(tmp_path, "lieux-2021.csv", text, "lieux")
+    assert result.rejects == []
+    assert _column(result, "vma") == [80, None, None]
+    assert [(u.line, u.column, u.raw) for u in result.unknowns] == [
+        (3, "vma", "70000"),
+        (4, "vma", "-40000"),
+    ]
+    assert result.profile["vma"].unknown == 2
+
+
+def test_a_spreadsheets_unicode_text_export_reads_as_utf16(tmp_path):
+    text = NEW_LIEUX + "\n202100000001;3;981;;;2;2;0;1;;;1;;;1;0;1;80\n"
+    result = _read(tmp_path, "lieux-2021.csv", text, "lieux", encoding="utf-16")
+    assert (result.encoding, result.rejects) == ("utf-16", [])
+    assert _column(result, "vma") == [80]

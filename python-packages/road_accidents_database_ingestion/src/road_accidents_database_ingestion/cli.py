@@ -100,17 +100,7 @@ def _profile(rows: Iterable[FileProfile]) -> Table:
 
 
 def _loaded_profiles(report: IngestReport) -> list[FileProfile]:
-    return [
-        FileProfile(
-            o.year,
-            table,
-            o.folder,
-            rows=next(iter(columns.values())).rows if columns else 0,
-            columns=columns,
-        )
-        for o in report.outcomes
-        for table, columns in o.profile.items()
-    ]
+    return [profile for o in report.outcomes for profile in o.profile.values()]
 
 
 def _print_profile(root: Path, years: list[int]) -> None:

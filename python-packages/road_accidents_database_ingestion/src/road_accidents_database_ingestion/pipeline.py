@@ -26,6 +26,7 @@ from road_accidents_database_ingestion.discovery import (
     find_table_files,
 )
 from road_accidents_database_ingestion.problems import FileProblem
+from road_accidents_database_ingestion.quality import FileProfile, file_profile
 from road_accidents_database_ingestion.readers import ReadResult, read_table
 from road_accidents_database_ingestion.settings import (
     DEFAULT_MAX_REJECT_SHARE,
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
     import psycopg
 
-    from road_accidents_database_ingestion.readers.columns import ColumnProfile
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,13 @@ class YearOutcome:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_rejected: int = 0
     seconds: float = 0.0
-    profile: dict[BaacTable, dict[str, ColumnProfile]] = field(default_factory=dict)
-    """Per file and column of a loaded year: cells "not given" and unknown."""
+    profile: dict[BaacTable, FileProfile] = field(default_factory=dict)
+    """Per file of a loaded year: its layout, rows read and rejected, and per column the
+    cells "not given" and unknown."""
 
     @property
     def unknown_values(self) -> int:
-        return sum(p.unknown for columns in self.profile.values() for p in columns.values())
+        return sum(p.unknown for f in self.profile.values() for p in f.columns.values())
 
 
 @dataclass
@@ -222,7 +223,9 @@ def _read_check_load(
                 ),
             )
             load.swap()
-            profile = {t: f.read.profile for t, f in checked.files.items()}
+            profile = {
+                t: file_profile(year, f.read, f.rows_rejected) for t, f in checked.files.items()
+            }
             return YearOutcome(
                 year, folder.path, "loaded", None, len(prints), counts, rejected, profile=profile
             )

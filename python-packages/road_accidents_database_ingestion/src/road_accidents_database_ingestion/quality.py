@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from road_accidents_database_ingestion.discovery import discover_year_folders, find_table_files
 from road_accidents_database_ingestion.problems import FileProblem
-from road_accidents_database_ingestion.readers import read_table
+from road_accidents_database_ingestion.readers import ReadResult, read_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -61,15 +61,12 @@ def profile_files(
             except FileProblem as problem:
                 profiles.append(FileProfile(folder.year, table, path, problem=str(problem)))
                 continue
-            profiles.append(
-                FileProfile(
-                    folder.year,
-                    table,
-                    path,
-                    read.layout,
-                    read.rows_read,
-                    read.rows_read - read.rows.num_rows,
-                    read.profile,
-                )
-            )
+            profiles.append(file_profile(folder.year, read, read.rows_read - read.rows.num_rows))
     return profiles
+
+
+def file_profile(year: int, read: ReadResult, rejected: int) -> FileProfile:
+    """The profile of a file read, with its rows `rejected` by reading (and checking)."""
+    return FileProfile(
+        year, read.table, read.path, read.layout, read.rows_read, rejected, read.profile
+    )

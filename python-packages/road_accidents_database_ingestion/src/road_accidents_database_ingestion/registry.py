@@ -129,6 +129,11 @@ def mark_replaced(conn: psycopg.Connection, year: int, keep_ids: Iterable[int]) 
     )
 
 
+def storable(text: str | None) -> str | None:
+    """Text as PostgreSQL can hold it: a NUL byte, which no text column takes, written `\\x00`."""
+    return None if text is None else text.replace("\x00", "\\x00")
+
+
 def record_rejects(conn: psycopg.Connection, file_id: int, rejects: list[Reject]) -> None:
     """Replace the file's rejects with these (COPY: there can be thousands)."""
     conn.execute("DELETE FROM rejects WHERE source_file_id = %s", (file_id,))
@@ -139,7 +144,14 @@ def record_rejects(conn: psycopg.Connection, file_id: int, rejects: list[Reject]
     ) as copy:
         for reject in rejects:
             copy.write_row(
-                (file_id, reject.line, reject.column, reject.value, reject.rule, reject.message)
+                (
+                    file_id,
+                    reject.line,
+                    reject.column,
+                    storable(reject.value),
+                    reject.rule,
+                    storable(reject.message),
+                )
             )
 
 
@@ -202,4 +214,4 @@ def record_profile(conn: psycopg.Connection, file_id: int, read: ReadResult) -> 
         "COPY unknown_values (source_file_id, line, column_name, raw_value) FROM STDIN"
     ) as copy:
         for unknown in read.unknowns:
-            copy.write_row((file_id, unknown.line, unknown.column, unknown.raw))
+            copy.write_row((file_id, unknown.line, unknown.column, storable(unknown.raw)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +33,7 @@ from road_accidents_database_ingestion.readers.layouts import (
     normalise_header,
 )
 from road_accidents_database_ingestion.readers.textfile import read_text_file
-from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable
+from road_accidents_database_ingestion.tables import BY_BAAC_NAME, BaacTable, HarmonisedTable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,23 +59,23 @@ class ReadResult:
     """Per column of the file, among the rows kept: cells "not given" and unknown."""
 
 
+class Skipped(NamedTuple):
+    """A row Arrow could not split into the header's columns."""
+
+    text: str
+    fields: int
+    expected: int
+
+
 def _parse(
     path: Path, data: bytes, separator: str, header: tuple[str, ...]
-) -> tuple[pa.Table, list[Reject], list[int]]:
-    malformed: list[Reject] = []
-    skipped: list[int] = []
+) -> tuple[pa.Table, dict[int, Skipped]]:
+    """The rows as text, and those skipped by their row number (Arrow counts rows, the
+    header being 1, not lines: `_line_numbers` finds their lines)."""
+    skipped: dict[int, Skipped] = {}
 
     def on_invalid_row(row: csv.InvalidRow) -> str:
-        skipped.append(row.number)
-        malformed.append(
-            Reject(
-                row.number,
-                None,
-                row.text[:200],
-                "malformed_line",
-                f"line has {row.actual_columns} fields, the header has {row.expected_columns}",
-            )
-        )
+        skipped[row.number] = Skipped(row.text, row.actual_columns, row.expected_columns)
         return "skip"
 
     names = [f"c{i}" for i in range(len(header))]
@@ -99,15 +99,95 @@ def _parse(
         )
     except pa.ArrowInvalid as error:
         raise FileProblem(path, f"cannot parse the CSV: {error}") from error
-    return parsed, malformed, skipped
+    return parsed, skipped
 
 
-def _line_numbers(row_count: int, skipped: list[int]) -> np.ndarray:
-    """Physical line of each parsed row: lines from 2 on, minus the skipped (malformed) ones."""
-    lines = np.arange(2, 2 + row_count + len(skipped), dtype=np.int64)
-    if skipped:
-        lines = lines[~np.isin(lines, np.asarray(skipped, dtype=np.int64))]
-    return lines
+def _data_lines(data: bytes) -> int:
+    """Physical lines after the header (a missing final newline still ends a line)."""
+    return data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1)
+
+
+def _line_numbers(
+    parsed: pa.Table, skipped: dict[int, Skipped], data_lines: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """The first physical line of each parsed row, the newlines inside each row's cells,
+    and the first and last line of each skipped row.
+
+    Rows are lines, except where a quote opened in a cell is closed lines later: that row
+    holds the lines between (an unbalanced quote swallows the rows after it), and every
+    later row starts that many lines further down. Newlines are looked for only when the
+    rows do not add up to the lines.
+    """
+    rows = parsed.num_rows + len(skipped)
+    kept = np.ones(rows, dtype=bool)
+    kept[np.asarray(list(skipped), dtype=np.int64) - 2] = False
+    inner = np.zeros(parsed.num_rows, dtype=np.int64)
+    extra = np.zeros(rows, dtype=np.int64)
+    if rows != data_lines:
+        for column in parsed.columns:
+            inner += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+        extra[kept] = inner
+        for number, row in skipped.items():
+            extra[number - 2] = row.text.count("\n")
+    starts = 2 + np.concatenate(([0], np.cumsum(1 + extra)[:-1]))
+    spans = {
+        int(starts[n - 2]): (int(starts[n - 2]), int(starts[n - 2] + extra[n - 2])) for n in skipped
+    }
+    return starts[kept], inner, spans
+
+
+def _malformed(skipped: dict[int, Skipped], spans: dict[int, tuple[int, int]]) -> list[Reject]:
+    rejects = []
+    for row, (first, last) in zip(skipped.values(), spans.values(), strict=True):
+        what = f"line has {row.fields} fields, the header has {row.expected}"
+        if last > first:
+            what = f"lines {first}-{last} read as one row (an unbalanced quote?): {row.fields}"
+            what += f" fields, the header has {row.expected}"
+        rejects.append(Reject(first, None, row.text[:200], "malformed_line", what))
+    return rejects
+
+
+def _spanning_rejects(lines: np.ndarray, inner: np.ndarray, parsed: pa.Table) -> list[Reject]:
+    """One Reject per row whose cells hold newlines, naming the lines it swallowed."""
+    rejects = []
+    for row in np.flatnonzero(inner):
+        first, last = int(lines[row]), int(lines[row] + inner[row])
+        text = ",".join(str(cell[row]) for cell in parsed.columns)
+        rejects.append(
+            Reject(
+                first,
+                None,
+                text[:200],
+                "malformed_line",
+                f"lines {first}-{last} read as one row: a quote opened on line {first} closes"
+                f" only on line {last} (an unbalanced quote?)",
+            )
+        )
+    return rejects
+
+
+def _rows_with_nul(
+    parsed: pa.Table, header: tuple[str, ...], lines: np.ndarray
+) -> tuple[np.ndarray, list[Reject]]:
+    """Rows with a NUL byte in a cell: a damaged file, and a value no PostgreSQL text takes,
+    so the row is rejected (one Reject each, at the first such cell)."""
+    hit = np.zeros(parsed.num_rows, dtype=bool)
+    rejects = []
+    for name, column in zip(header, parsed.columns, strict=True):
+        mask = pc.match_substring(column, "\x00").to_numpy(zero_copy_only=False) & ~hit
+        for row in np.flatnonzero(mask):
+            value = column[int(row)].as_py()
+            rejects.append(
+                Reject(
+                    int(lines[row]),
+                    name,
+                    value[:200],
+                    "nul_byte",
+                    f"{name}: a NUL byte in {value[:60]!r} (a damaged file?)",
+                )
+            )
+        hit |= mask
+    return hit, rejects
 
 
 def read_table(path: Path, table: BaacTable) -> ReadResult:
@@ -122,8 +202,19 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
             f"missing column(s) {', '.join(missing)} of the {spec.layout} {table} layout",
             line=1,
         )
-    parsed, rejects, skipped = _parse(path, decoded.data, decoded.separator, header)
-    lines = _line_numbers(parsed.num_rows, skipped)
+    parsed, skipped = _parse(path, decoded.data, decoded.separator, header)
+    lines, inner, spans = _line_numbers(parsed, skipped, _data_lines(decoded.data))
+    rejects = _malformed(skipped, spans)
+    if inner.any():
+        rejects += _spanning_rejects(lines, inner, parsed)
+        single = inner == 0
+        parsed, lines = parsed.filter(pa.array(single)), lines[single]
+    dropped = int(np.count_nonzero(inner))
+    if b"\x00" in decoded.data:
+        nul, nul_rejects = _rows_with_nul(parsed, header, lines)
+        rejects += nul_rejects
+        parsed, lines = parsed.filter(pa.array(~nul)), lines[~nul]
+        dropped += len(nul_rejects)
     blank = np.ones(parsed.num_rows, dtype=bool)
     for column in parsed.columns:
         blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
@@ -141,6 +232,7 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
     converted = CONVERTERS[table](converter, spec.layout)
     harmonised = BY_BAAC_NAME[table]
     _check_codes(converter, harmonised.name, converted)
+    _check_ranges(converter, harmonised, converted)
     columns = {
         column.name: converted[column.name]
         for column in harmonised.read_columns
@@ -156,12 +248,36 @@ def read_table(path: Path, table: BaacTable) -> ReadResult:
         layout=spec.layout,
         encoding=decoded.encoding,
         separator=decoded.separator,
-        rows_read=len(lines) + len(skipped),
+        rows_read=len(lines) + len(skipped) + dropped,
         rows=pa.table(columns),
         rejects=rejects + converter.rejects,
         unknowns=converter.unknowns,
         profile=converter.profile(tuple(n for n in header if n in wanted)),
     )
+
+
+SQL_INTEGER_RANGES = {"smallint": (-(2**15), 2**15 - 1), "integer": (-(2**31), 2**31 - 1)}
+"""What PostgreSQL's integer columns hold: a bigger number (a `vma` of 70000) would make the
+whole load fail at COPY, so it is an unknown value of its column instead."""
+
+
+def _check_ranges(
+    converter: ColumnConverter, harmonised: HarmonisedTable, converted: dict[str, pa.Array]
+) -> None:
+    for column in harmonised.read_columns:
+        bounds = SQL_INTEGER_RANGES.get(column.sql_type)
+        source = BAAC_COLUMNS.get(column.name, column.name)
+        values = converted.get(column.name)
+        if (
+            bounds is None
+            or values is None
+            or not pa.types.is_integer(values.type)
+            or not converter.has(source)
+        ):
+            continue  # derived columns (month, hour, seq...) are bounded where they are made
+        converted[column.name] = converter.within(
+            source, values, *bounds, f"does not fit a {column.sql_type} column"
+        )
 
 
 def _check_codes(converter: ColumnConverter, table: str, converted: dict[str, pa.Array]) -> None:

@@ -303,6 +303,15 @@ class ColumnConverter:
         self.invalid(mask, column, "domain", what)
         return pc.if_else(pa.array(mask), None, values)
 
+    def within(self, column: str, values: pa.Array, low: int, high: int, what: str) -> pa.Array:
+        """`values` with numbers outside [low, high] as NULL, each kept as an unknown."""
+        outside = pc.or_(pc.less(values, low), pc.greater(values, high))
+        if not pc.any(outside).as_py():
+            return values
+        mask = pc.fill_null(outside, False).to_numpy(zero_copy_only=False)
+        self.invalid(mask, column, "range", what)
+        return pc.if_else(pa.array(mask), None, values)
+
     def profile(self, columns: tuple[str, ...]) -> dict[str, ColumnProfile]:
         """Per column of the file: rows, "not given" and unknown cells (among kept rows)."""
         kept = ~self.bad

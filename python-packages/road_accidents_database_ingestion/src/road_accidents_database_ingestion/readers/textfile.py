@@ -1,11 +1,13 @@
 """Turning a BAAC file's bytes into UTF-8 text with a known separator.
 
-Files come in UTF-8 (recent years) or cp1252 (older years), with `;`, `,` or tab separators;
+Files come in UTF-8 (recent years) or cp1252 (older years), or UTF-16 with a byte-order mark
+when a spreadsheet re-saved them, with `;`, `,` or tab separators;
 both are told from the content, never from the year, so an odd vintage still reads.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import logging
 import re
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEPARATORS = (";", ",", "\t")
-ENCODINGS = ("utf-8", "cp1252")
 _VISIBLE = re.compile(rb"\S")
 """A byte that is not ASCII whitespace: found at once in a real file, where `strip()` would
 copy the whole file."""
@@ -47,24 +48,57 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
 def decode(path: Path, raw: bytes) -> tuple[bytes, str]:
     """UTF-8 bytes of the file and the encoding it was in; a FileProblem at the first byte
     that no supported encoding accepts."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _utf16(path, raw), "utf-16"
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     if _is_utf8(raw):
         return raw, "utf-8"
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError as cp1252_error:
-        line, column = _position(raw, cp1252_error.start)
-        bad = raw[cp1252_error.start : cp1252_error.start + 1]
-        raise FileProblem(
-            path,
-            "undecodable bytes: neither UTF-8 nor cp1252",
-            line=line,
-            column=column,
-            value=f"0x{bad.hex()}",
-        ) from cp1252_error
+        if _UTF8_SEQUENCE.search(raw):
+            line, column = _position(raw, cp1252_error.start)
+            bad = raw[cp1252_error.start : cp1252_error.start + 1]
+            raise FileProblem(
+                path,
+                "undecodable bytes: neither UTF-8 (a damaged byte among UTF-8 text) nor cp1252",
+                line=line,
+                column=column,
+                value=f"0x{bad.hex()}",
+            ) from cp1252_error
+        text = raw.decode("cp1252", errors=_C1_CONTROLS)
     line, _ = _position(raw, _first_non_utf8(raw))
     log.info("decoded as cp1252", extra={"file": str(path), "first_non_utf8_line": line})
     return text.encode("utf-8"), "cp1252"
+
+
+def _utf16(path: Path, raw: bytes) -> bytes:
+    """A spreadsheet's "Unicode text" export: UTF-16 with its byte-order mark."""
+    try:
+        return raw.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            path,
+            "undecodable bytes: a UTF-16 byte-order mark, but not UTF-16 after it",
+            value=f"byte {error.start}",
+        ) from error
+
+
+def _c1_control(error: UnicodeError) -> tuple[str, int]:
+    """The five bytes cp1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) as the C1 controls
+    latin-1 reads there, as browsers do: one stray byte in a 2005-2018 file then costs the
+    cell it sits in (an unknown value), not the whole year."""
+    assert isinstance(error, UnicodeDecodeError)
+    return chr(error.object[error.start]), error.start + 1
+
+
+_C1_CONTROLS = "gls-cp1252-c1"
+codecs.register_error(_C1_CONTROLS, _c1_control)
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+"""A multi-byte UTF-8 character: a file holding one besides undecodable bytes is damaged
+UTF-8, which cp1252 would turn into wrong letters everywhere."""
 
 
 def _is_utf8(raw: bytes) -> bool:
