@@ -144,8 +144,8 @@ st.dataframe(
 session.csv_download(table, "hotspots", key="csv_hotspots")
 
 picked = clicked.selection.objects.get("hotspots") if clicked else None
-if picked:
-    st.session_state["spot"] = picked[0]["cell"]
+if fresh := maps.new_pick(st.session_state, "hotspot_map", picked[0]["cell"] if picked else None):
+    st.session_state["spot"] = fresh
 spots = list(ranked["cell"])
 asked = st.query_params.get("spot")
 if asked and asked not in spots and h3.is_valid_cell(asked):

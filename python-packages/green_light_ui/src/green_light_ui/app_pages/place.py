@@ -129,8 +129,9 @@ else:
     )
     picked = clicked.selection.objects.get("accidents") if clicked else None
     crash_ids = [f"{n}:{y}" for n, y in zip(accidents["num_acc"], accidents["year"], strict=True)]
-    if picked:
-        st.session_state["crash"] = f"{picked[0]['num_acc']}:{picked[0]['year']}"
+    clicked_id = f"{picked[0]['num_acc']}:{picked[0]['year']}" if picked else None
+    if fresh := maps.new_pick(st.session_state, "accident_map", clicked_id):
+        st.session_state["crash"] = fresh
     crash_labels = {
         i: f"{d} {'?' if pd.isna(h) else int(h)}h · {label('grav', g)} · {a or 'no address'}"
         for i, d, h, g, a in zip(

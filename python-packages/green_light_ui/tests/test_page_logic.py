@@ -1,0 +1,17 @@
+"""The plain functions behind the pages' wiring: what a map click changes, what a link
+carries, how a table's columns and a crash's time read."""
+
+from __future__ import annotations
+
+from green_light_ui.maps import new_pick
+
+
+def test_a_map_click_is_applied_once_so_the_list_can_change_the_pick():
+    state: dict[str, object] = {}
+    assert new_pick(state, "hotspot_map", "cell-a") == "cell-a"
+    state["spot"] = "cell-b"  # then picked in the list: the map still selects cell-a
+    assert new_pick(state, "hotspot_map", "cell-a") is None
+    assert new_pick(state, "hotspot_map", "cell-c") == "cell-c"
+    assert new_pick(state, "hotspot_map", None) is None
+    assert new_pick(state, "hotspot_map", "cell-c") == "cell-c", "clicked again after a clear"
+    assert new_pick(state, "accident_map", "cell-c") == "cell-c", "each chart its own memory"
