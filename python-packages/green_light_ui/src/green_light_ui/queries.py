@@ -387,6 +387,32 @@ PLACE_HISTORY = {
 }
 """The accidents whose history prefills the Predict form, by kind of place."""
 
+PLACE_TOTALS = {
+    "cell": Query(
+        "cell_totals",
+        """
+        SELECT count(*)::int AS accidents, (count(*) FILTER (WHERE f.ksi))::int AS ksi_accidents
+        FROM analytics.accident_cells c
+        JOIN analytics.accident_facts f ON f.num_acc = c.num_acc AND f.year = c.year
+        WHERE c.cell = :code AND c.year BETWEEN :first AND :last
+        """,
+    ),
+    "commune": Query(
+        "commune_totals",
+        "SELECT coalesce(sum(accidents), 0)::int AS accidents,"
+        " coalesce(sum(ksi_accidents), 0)::int AS ksi_accidents"
+        " FROM analytics.commune_year WHERE commune = :code AND year BETWEEN :first AND :last",
+    ),
+    "dep": Query(
+        "departement_totals",
+        "SELECT coalesce(sum(accidents), 0)::int AS accidents,"
+        " coalesce(sum(ksi_accidents), 0)::int AS ksi_accidents"
+        " FROM analytics.departement_year WHERE dep = :code AND year BETWEEN :first AND :last",
+    ),
+}
+"""Every accident of a place in a period and its KSI ones (the Predict page's historic share:
+the prefill reads only the latest accidents)."""
+
 
 _KSI = ", ".join(str(code) for code in sorted(KSI_GRAV_CODES))
 

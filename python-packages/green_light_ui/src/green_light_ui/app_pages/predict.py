@@ -107,10 +107,10 @@ if place is None:
 history = session.load(load_history, place, period, what="the place's history")
 historic = history.ksi_share
 st.caption(
-    f"{place.title}: {len(history):,} accidents in {period.first}-{period.last}"
+    f"{place.title}: {history.total:,} accidents in {period.first}-{period.last}"
     + ("" if historic is None else f", {historic:.0%} of them KSI")
 )
-if not len(history):
+if history.accidents.empty:
     st.warning("No accident recorded here: the place's features start unknown; set them below.")
 values = prefill(history, place)
 
