@@ -5,8 +5,10 @@ tables, a shared link opens the same view, an empty database says so plainly."""
 from __future__ import annotations
 
 import h3
+import httpx
 import psycopg
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from green_light_ui.cells import RESOLUTION
 
@@ -35,6 +37,17 @@ def table(test, *columns: str):
         if set(columns) <= set(shown.value.columns):
             return shown.value
     raise AssertionError(f"no table with the columns {columns}")
+
+
+def predictions_served(api_url: str) -> dict[str, float]:
+    """model_api's count of records predicted so far, by endpoint (from its /metrics)."""
+    served: dict[str, float] = {}
+    for family in text_string_to_metric_families(httpx.get(f"{api_url}/metrics").text):
+        for sample in family.samples:
+            if sample.name == "gls_predictions_total":
+                endpoint = sample.labels["endpoint"]
+                served[endpoint] = served.get(endpoint, 0) + sample.value
+    return served
 
 
 def metrics(test) -> dict[str, str]:
@@ -218,8 +231,13 @@ def test_predict_shows_the_probability_beside_the_historic_share(
         " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
     )
     test.selectbox(key="commune").set_value(commune).run()
+    before = predictions_served(model_api_url)
     next(b for b in test.button if b.label == "Predict").click().run()
     no_exception(test)
+    after = predictions_served(model_api_url)
+    # One call (/explain answers the probability too): one prediction for the user's rate.
+    assert sum(after.values()) - sum(before.values()) == 1
+    assert after.get("explain", 0) - before.get("explain", 0) == 1
     shown = metrics(test)
     probability = float(shown["Probability of a KSI accident"].rstrip("%")) / 100
     assert 0 < probability < 1

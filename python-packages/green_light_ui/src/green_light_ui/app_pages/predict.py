@@ -137,8 +137,7 @@ if submitted:
     body = record(chosen)
     try:
         with st.spinner("Asking model_api…"):
-            answer = session.model_api().predict(token, body)
-            explanation = session.model_api().explain(token, body)
+            answer = session.model_api().explain(token, body)
     except ModelApiDown as error:
         st.error(f"model_api is down: {error}")
         st.stop()
@@ -169,7 +168,7 @@ if submitted:
         + ("**likely KSI**" if answer["predicted_class"] else "**not likely KSI**")
     )
     st.markdown("**Main factors**")
-    table = factors(explanation["contributions"])
+    table = factors(answer["contributions"])
     if not table.empty:
         st.bar_chart(table.set_index("factor")["effect"], horizontal=True)
         st.dataframe(table, hide_index=True, key="factors")
