@@ -10,7 +10,10 @@ import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from green_light_platform.db.engine import make_engine
 from green_light_ui.cells import RESOLUTION
+from green_light_ui.dashboards.overview import Period
+from green_light_ui.dashboards.prediction import PlaceChoice, load_history, prefill
 
 PAGES = (
     "app_pages/overview.py",
@@ -198,6 +201,34 @@ def test_predict_prefills_from_the_spot_and_needs_a_login(app, dashboard_databas
     assert all(not s.label.isdigit() for s in test.selectbox)
     next(b for b in test.button if b.label == "Predict").click().run()
     assert any("Log in" in w.value for w in test.warning)
+
+
+def test_predicts_form_shows_the_prefill_of_a_new_period(app, dashboard_database_url):
+    commune = scalar(
+        dashboard_database_url,
+        "SELECT com_current FROM accidents WHERE com_current IS NOT NULL"
+        " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    place = PlaceChoice("commune", commune, commune)
+    engine = make_engine(dashboard_database_url)
+    expected = {
+        year: prefill(load_history(engine, place, Period(year, year)), place)["lat"]
+        for year in (2021, 2022)
+    }
+    engine.dispose()
+    assert expected[2021] != expected[2022]
+
+    test = app(dashboard_database_url, "app_pages/predict.py")
+    test.radio(key="where").set_value("Commune").run()
+    test.selectbox(key="commune").set_value(commune).run()
+
+    def latitude() -> float:
+        return next(n for n in test.number_input if n.key.endswith("_lat")).value
+
+    for year in (2021, 2022):
+        test.slider(key="years").set_value((year, year)).run()
+        no_exception(test)
+        assert latitude() == pytest.approx(expected[year])
 
 
 def test_predict_says_plainly_when_model_api_is_down(app, dashboard_database_url):

@@ -13,6 +13,7 @@ from green_light_ui.dashboards.prediction import (
     SCENARIO_GROUPS,
     PlaceChoice,
     factors,
+    form_key,
     load_history,
     prefill,
     record,
@@ -113,6 +114,7 @@ st.caption(
 if history.accidents.empty:
     st.warning("No accident recorded here: the place's features start unknown; set them below.")
 values = prefill(history, place)
+key = form_key(place, values)
 
 with st.form("scenario"):
     chosen: dict[str, object] = {}
@@ -121,12 +123,12 @@ with st.form("scenario"):
         columns = st.columns(3)
         for i, name in enumerate(GROUPS[group]):
             with columns[i % 3]:
-                chosen[name] = feature_input(name, values[name], f"f_{place.code}_{name}")
+                chosen[name] = feature_input(name, values[name], f"{key}_{name}")
     with st.expander("Place and road (from the place's history)"):
         columns = st.columns(3)
         for i, name in enumerate(GROUPS["Place and road"]):
             with columns[i % 3]:
-                chosen[name] = feature_input(name, values[name], f"f_{place.code}_{name}")
+                chosen[name] = feature_input(name, values[name], f"{key}_{name}")
     submitted = st.form_submit_button("Predict", type="primary")
 
 if submitted:

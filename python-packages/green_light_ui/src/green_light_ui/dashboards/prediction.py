@@ -8,6 +8,7 @@ each feature appears, and every feature appears once.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -177,6 +178,13 @@ def prefill(history: History, place: PlaceChoice) -> dict[str, Any]:
     if place.point is not None:
         values["lat"], values["lon"] = place.point
     return values
+
+
+def form_key(place: PlaceChoice, values: dict[str, Any]) -> str:
+    """The prefix of the form's widget keys: Streamlit keeps a keyed widget's value across
+    reruns, so the keys change with the prefill (a new place or period shows its own)."""
+    digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:12]
+    return f"f_{place.code}_{digest}"
 
 
 def record(values: dict[str, Any]) -> dict[str, Any]:
