@@ -15,6 +15,7 @@ from green_light_platform.db.engine import make_engine
 from green_light_platform.settings import to_libpq_url
 from green_light_ui.cells import RESOLUTION
 from green_light_ui.dashboards.hotspots import (
+    ONE_YEAR_TREND,
     WEIGHTS,
     HotspotFilters,
     hotspot_details,
@@ -218,6 +219,12 @@ def test_hot_spots_are_the_h3_cells_computed_independently(
     assert details.by_year["accidents"].tolist() == [
         sum(a["year"] == year for a in group) for year in (2021, 2022)
     ]
+
+
+def test_a_one_year_ranking_reads_no_trend(dashboard_engine):
+    ranked = rank_hotspots(dashboard_engine, HotspotFilters(Period(2022, 2022), min_accidents=2))
+    assert len(ranked)
+    assert set(ranked["trend_label"]) == {ONE_YEAR_TREND}
 
 
 def test_hot_spot_filters_change_what_counts(dashboard_database_url, dashboard_engine):

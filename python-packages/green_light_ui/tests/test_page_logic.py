@@ -3,6 +3,13 @@ carries, how a table's columns and a crash's time read."""
 
 from __future__ import annotations
 
+from green_light_ui.dashboards.hotspots import (
+    ONE_YEAR_TREND,
+    HotspotFilters,
+    trend,
+    trend_label,
+)
+from green_light_ui.dashboards.overview import Period
 from green_light_ui.maps import new_pick
 
 
@@ -15,3 +22,12 @@ def test_a_map_click_is_applied_once_so_the_list_can_change_the_pick():
     assert new_pick(state, "hotspot_map", None) is None
     assert new_pick(state, "hotspot_map", "cell-c") == "cell-c", "clicked again after a clear"
     assert new_pick(state, "accident_map", "cell-c") == "cell-c", "each chart its own memory"
+
+
+def test_a_one_year_period_has_no_trend_rather_than_every_spot_new():
+    one_year = HotspotFilters(Period(2022, 2022))
+    assert trend_label(trend(0, 7, one_year), one_year.period.years) == ONE_YEAR_TREND
+    two_years = HotspotFilters(Period(2021, 2022))
+    assert trend_label(trend(0, 7, two_years), 2) == "new"
+    assert trend_label(trend(4, 8, two_years), 2) == "rising (+100%)"
+    assert trend_label(trend(10, 10, two_years), 2) == "steady"
