@@ -10,6 +10,7 @@ from green_light_ui.dashboards.hotspots import (
     trend_label,
 )
 from green_light_ui.dashboards.overview import Period
+from green_light_ui.links import hotspot_link, place_link
 from green_light_ui.maps import new_pick
 
 
@@ -31,3 +32,12 @@ def test_a_one_year_period_has_no_trend_rather_than_every_spot_new():
     assert trend_label(trend(0, 7, two_years), 2) == "new"
     assert trend_label(trend(4, 8, two_years), 2) == "rising (+100%)"
     assert trend_label(trend(10, 10, two_years), 2) == "steady"
+
+
+def test_links_between_pages_carry_the_period_only():
+    current = {"years": "2019-2021", "min": "5", "place": "dep:59"}
+    assert place_link("dep", "75", current) == "place?place=dep%3A75&years=2019-2021"
+    assert (
+        hotspot_link("8a1fb46622dffff", current) == "hotspots?spot=8a1fb46622dffff&years=2019-2021"
+    )
+    assert place_link("commune", "59350", {}) == "place?place=commune%3A59350"

@@ -84,6 +84,8 @@ def test_the_overview_follows_its_period(app, seeded_database_url):
     no_exception(test)
     assert test.query_params["years"] == "2022-2022"
     only_2022 = table(test, "commune", "ksi_per_100k")["accidents"].sum()
+    links = [*table(test, "commune", "open")["open"], *table(test, "dep", "open")["open"]]
+    assert links and all(link.endswith("&years=2022-2022") for link in links)
     assert only_2022 < both
     assert any("Hospitalised" in w.value for w in test.warning)  # the 2018 caveat
     test.button(key="reset").click().run()

@@ -14,6 +14,7 @@ from green_light_ui.dashboards.hotspots import (
     rank_hotspots,
 )
 from green_light_ui.labels import DIMENSIONS, code_choices, label
+from green_light_ui.links import shared
 from green_light_ui.url_state import bound, many, one, reset_button
 
 MAX_MINIMUM = 500
@@ -178,7 +179,7 @@ if spot:
         "app_pages/predict.py",
         label="Predict at this spot",
         icon=":material/online_prediction:",
-        query_params={"where": "Hot spot", "spot": spot},
+        query_params={"where": "Hot spot", "spot": spot, **shared(st.query_params)},
     )
     st.bar_chart(details.by_year.set_index("year"), stack=False)
     cols = st.columns(len(details.conditions))

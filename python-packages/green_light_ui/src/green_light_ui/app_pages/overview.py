@@ -32,7 +32,9 @@ with left:
         ["dep", "name", "population", "accidents", "ksi_accidents", "killed", "ksi_per_100k"]
     ]
     st.dataframe(
-        departements.assign(open=[place_link("dep", d) for d in departements["dep"]]),
+        departements.assign(
+            open=[place_link("dep", d, st.query_params) for d in departements["dep"]]
+        ),
         hide_index=True,
         key="top_departements",
         column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
@@ -53,7 +55,9 @@ with right:
         ]
     ]
     st.dataframe(
-        communes.assign(open=[place_link("commune", c) for c in communes["commune"]]),
+        communes.assign(
+            open=[place_link("commune", c, st.query_params) for c in communes["commune"]]
+        ),
         hide_index=True,
         key="top_communes",
         column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},

@@ -176,7 +176,7 @@ if worst.empty:
     st.info("No located accident in this period.")
 else:
     st.dataframe(
-        worst.assign(open=[hotspot_link(c) for c in worst["cell"]]),
+        worst.assign(open=[hotspot_link(c, st.query_params) for c in worst["cell"]]),
         hide_index=True,
         key="worst_places",
         column_config={"open": st.column_config.LinkColumn("Hot spot", display_text="Open")},
