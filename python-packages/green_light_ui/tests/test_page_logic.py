@@ -10,6 +10,7 @@ from green_light_ui.dashboards.hotspots import (
     trend_label,
 )
 from green_light_ui.dashboards.overview import Period
+from green_light_ui.labels import time_of_day
 from green_light_ui.links import hotspot_link, place_link
 from green_light_ui.maps import new_pick
 
@@ -41,3 +42,10 @@ def test_links_between_pages_carry_the_period_only():
         hotspot_link("8a1fb46622dffff", current) == "hotspots?spot=8a1fb46622dffff&years=2019-2021"
     )
     assert place_link("commune", "59350", {}) == "place?place=commune%3A59350"
+
+
+def test_a_crash_with_an_unknown_hour_reads_so():
+    assert time_of_day(None, None) == "time unknown"
+    assert time_of_day(float("nan"), 5) == "time unknown"
+    assert time_of_day(14, None) == "14h"
+    assert time_of_day(14.0, 5.0) == "14h05"

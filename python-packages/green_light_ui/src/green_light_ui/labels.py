@@ -72,6 +72,16 @@ def label(dimension: str, value: object) -> str:
     return str(value)
 
 
+def time_of_day(hour: object, minute: object = None) -> str:
+    """An accident's time as people read it: "14h05", "14h" when the minute is not given,
+    "time unknown" when the hour is not (the tables keep an unknown hour as NULL)."""
+    if hour is None or pd.isna(hour):  # type: ignore[arg-type]
+        return "time unknown"
+    if minute is None or pd.isna(minute):  # type: ignore[arg-type]
+        return f"{int(hour)}h"  # type: ignore[call-overload]
+    return f"{int(hour)}h{int(minute):02d}"  # type: ignore[call-overload]
+
+
 def with_labels(frame: pd.DataFrame, dimension: str, column: str = "value") -> pd.DataFrame:
     """`frame` with its `column` of codes replaced by the dimension's labels, titled."""
     labelled = frame.copy()

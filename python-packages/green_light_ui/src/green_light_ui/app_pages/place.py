@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from green_light_ui import charts, maps, session
 from green_light_ui.dashboards.place import find_place, load_crash, load_place, place_options
-from green_light_ui.labels import DIMENSIONS, label
+from green_light_ui.labels import DIMENSIONS, label, time_of_day
 from green_light_ui.links import hotspot_link, parse_place_id, place_id
 from green_light_ui.url_state import pick, reset_button
 
@@ -133,7 +132,7 @@ else:
     if fresh := maps.new_pick(st.session_state, "accident_map", clicked_id):
         st.session_state["crash"] = fresh
     crash_labels = {
-        i: f"{d} {'?' if pd.isna(h) else int(h)}h · {label('grav', g)} · {a or 'no address'}"
+        i: f"{d} {time_of_day(h)} · {label('grav', g)} · {a or 'no address'}"
         for i, d, h, g, a in zip(
             crash_ids,
             accidents["accident_date"],
@@ -159,7 +158,7 @@ else:
         else:
             a = story.accident
             st.markdown(
-                f"**{a['accident_date']} at {a['hour']}h{a['minute'] or 0:02d}** · "
+                f"**{a['accident_date']}, {time_of_day(a['hour'], a['minute'])}** · "
                 f"{a['commune_name'] or a['commune']} · {a['adr'] or 'no address'}  \n"
                 f"{label('lum', a['lum'])} · {label('atm', a['atm'])} · "
                 f"{label('catr', a['catr'])} · {label('inter', a['inter'])} · "
