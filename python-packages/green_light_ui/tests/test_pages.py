@@ -88,6 +88,7 @@ def test_the_overview_follows_its_period(app, seeded_database_url):
     assert links and all(link.endswith("&years=2022-2022") for link in links)
     assert only_2022 < both
     assert any("Hospitalised" in w.value for w in test.warning)  # the 2018 caveat
+    assert "csv_departement_rates" in {button.key for button in test.download_button}
     test.button(key="reset").click().run()
     assert test.slider(key="years").value == (2021, 2022)
     assert "years" not in test.query_params
@@ -150,6 +151,8 @@ def test_a_crash_shows_its_story(app, seeded_database_url):
     test.selectbox(key="crash").set_value(f"{num_acc}:{year}").run()
     no_exception(test)
     assert len(table(test, "Road user", "age")) == persons
+    downloads = {button.key for button in test.download_button}
+    assert {"csv_crash_vehicles", "csv_crash_persons"} <= downloads
 
 
 def test_a_departement_is_a_place_too(app, seeded_database_url):
@@ -283,6 +286,7 @@ def test_predict_shows_the_probability_beside_the_historic_share(
     )
     assert shown["Historic KSI share here"] == f"{ksi / total:.1%}"
     assert len(table(test, "factor", "direction")) >= 1
+    assert "csv_factors" in {button.key for button in test.download_button}
 
 
 def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):

@@ -135,9 +135,9 @@ def period_filter(loaded: DataRange, key: str = "years") -> Period:
     return Period(int(first), int(last))
 
 
-def csv_download(table: pd.DataFrame, name: str, key: str) -> None:
+def csv_download(table: pd.DataFrame, name: str, key: str, label: str = "Download CSV") -> None:
     st.download_button(
-        "Download CSV",
+        label,
         table.to_csv(index=False).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",

@@ -18,6 +18,12 @@ overview = session.load(load_overview, period, what="the national figures")
 st.subheader(f"KSI accidents per 100,000 inhabitants and year, {period.first}-{period.last}")
 st.caption("KSI: at least one person killed or hospitalised. Populations: Etalab.")
 st.pydeck_chart(maps.departements_map(overview.departements), height=520)
+session.csv_download(
+    overview.departements,
+    "departement_rates",
+    key="csv_departement_rates",
+    label="Download every departement (CSV)",
+)
 
 st.subheader("National trend")
 trend = overview.trend.set_index("year")

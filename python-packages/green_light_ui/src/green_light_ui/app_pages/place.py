@@ -166,8 +166,13 @@ else:
                 f"**{label('grav', a['worst_grav'])}**: {a['killed']} killed, "
                 f"{a['hospitalised']} hospitalised, {a['lightly_injured']} lightly injured"
             )
+            named = f"crash_{num_acc}_{year}"
+            st.markdown("**Vehicles**")
             st.dataframe(story.vehicles, hide_index=True, key="crash_vehicles")
+            session.csv_download(story.vehicles, f"{named}_vehicles", key="csv_crash_vehicles")
+            st.markdown("**Persons**")
             st.dataframe(story.persons, hide_index=True, key="crash_persons")
+            session.csv_download(story.persons, f"{named}_persons", key="csv_crash_persons")
 
 st.subheader("Worst places")
 worst = view.worst_places

@@ -171,6 +171,9 @@ if submitted:
     )
     st.markdown("**Main factors**")
     table = factors(answer["contributions"])
-    if not table.empty:
+    if table.empty:
+        st.info("model_api named no main factor for this prediction.")
+    else:
         st.bar_chart(table.set_index("factor")["effect"], horizontal=True)
         st.dataframe(table, hide_index=True, key="factors")
+        session.csv_download(table, "factors", key="csv_factors")
