@@ -4,6 +4,9 @@ tables, a shared link opens the same view, an empty database says so plainly."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import h3
 import httpx
 import psycopg
@@ -40,6 +43,27 @@ def table(test, *columns: str):
         if set(columns) <= set(shown.value.columns):
             return shown.value
     raise AssertionError(f"no table with the columns {columns}")
+
+
+def column_config(test, *columns: str) -> dict[str, dict]:
+    """The column configuration (titles and formats) of the first table with these columns."""
+    shown = next(d for d in test.dataframe if set(columns) <= set(d.value.columns))
+    return json.loads(shown.proto.columns or "{}")
+
+
+def untitled(test) -> list[list[str]]:
+    """Per table, the machine-named columns it shows without an English title."""
+    missing = []
+    for shown in test.dataframe:
+        config = json.loads(shown.proto.columns or "{}")
+        raw = [
+            name
+            for name in shown.value.columns
+            if re.fullmatch(r"[a-z0-9_]+", str(name)) and not config.get(name, {}).get("label")
+        ]
+        if raw:
+            missing.append(raw)
+    return missing
 
 
 def predictions_served(api_url: str) -> dict[str, float]:
@@ -153,6 +177,46 @@ def test_a_crash_shows_its_story(app, seeded_database_url):
     assert len(table(test, "Road user", "age")) == persons
     downloads = {button.key for button in test.download_button}
     assert {"csv_crash_vehicles", "csv_crash_persons"} <= downloads
+
+
+def test_tables_show_english_titles_and_formatted_numbers(
+    app, seeded_database_url, dashboard_database_url
+):
+    overview = app(seeded_database_url)
+    assert untitled(overview) == []
+    assert column_config(overview, "commune", "ksi_per_100k")["ksi_per_100k"]["type_config"] == {
+        "type": "number",
+        "format": "%.1f",
+    }
+
+    commune, num_acc, year = (
+        psycopg.connect(seeded_database_url)
+        .execute(
+            "SELECT com_current, num_acc, year FROM accidents"
+            " WHERE com_current IS NOT NULL AND lat IS NOT NULL ORDER BY num_acc LIMIT 1"
+        )
+        .fetchone()
+    )
+    place = app(seeded_database_url, "app_pages/place.py")
+    place.query_params["place"] = f"commune:{commune}"
+    place.run()
+    place.selectbox(key="crash").set_value(f"{num_acc}:{year}").run()
+    no_exception(place)
+    assert untitled(place) == []
+    assert column_config(place, "area", "accidents_per_10k")["accidents_per_10k"]["label"] == (
+        "Accidents per 10,000 inhabitants and year"
+    )
+
+    spots = app(dashboard_database_url, "app_pages/hotspots.py")
+    spots.selectbox(key="spot").set_value(table(spots, "rank", "cell")["cell"].iloc[0]).run()
+    no_exception(spots)
+    assert untitled(spots) == []
+    shown = column_config(spots, "rank", "trend_label")
+    assert (shown["counted"]["label"], shown["trend_label"]["label"]) == (
+        "Accidents counted",
+        "Trend",
+    )
+    assert shown["ksi_share"]["type_config"]["format"] == "percent"
 
 
 def test_a_departement_is_a_place_too(app, seeded_database_url):

@@ -136,12 +136,7 @@ clicked = st.pydeck_chart(
     key="hotspot_map",
     height=460,
 )
-st.dataframe(
-    table,
-    hide_index=True,
-    key="hotspot_table",
-    column_config={"ksi_share": st.column_config.NumberColumn("KSI share", format="percent")},
-)
+session.table(table, key="hotspot_table")
 session.csv_download(table, "hotspots", key="csv_hotspots")
 
 picked = clicked.selection.objects.get("hotspots") if clicked else None
@@ -190,5 +185,5 @@ if spot:
     listed = details.accidents.assign(
         gravity=[label("grav", g) for g in details.accidents["worst_grav"]]
     )[["accident_date", "hour", "gravity", "killed", "hospitalised", "lightly_injured", "adr"]]
-    st.dataframe(listed, hide_index=True, key="spot_accidents")
+    session.table(listed, key="spot_accidents")
     session.csv_download(listed, f"spot_{spot}", key="csv_spot")

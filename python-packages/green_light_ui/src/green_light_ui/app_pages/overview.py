@@ -37,13 +37,12 @@ with left:
     departements = top_departements(overview)[
         ["dep", "name", "population", "accidents", "ksi_accidents", "killed", "ksi_per_100k"]
     ]
-    st.dataframe(
+    session.table(
         departements.assign(
             open=[place_link("dep", d, st.query_params) for d in departements["dep"]]
         ),
-        hide_index=True,
         key="top_departements",
-        column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
+        open=st.column_config.LinkColumn("Dashboard", display_text="Open"),
     )
     session.csv_download(departements, "top_departements", key="csv_departements")
 with right:
@@ -60,12 +59,11 @@ with right:
             "ksi_per_100k",
         ]
     ]
-    st.dataframe(
+    session.table(
         communes.assign(
             open=[place_link("commune", c, st.query_params) for c in communes["commune"]]
         ),
-        hide_index=True,
         key="top_communes",
-        column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
+        open=st.column_config.LinkColumn("Dashboard", display_text="Open"),
     )
     session.csv_download(communes, "top_communes", key="csv_communes")

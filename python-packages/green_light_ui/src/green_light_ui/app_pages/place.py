@@ -72,12 +72,12 @@ for column, (name, title) in zip(
 
 st.subheader("Compared with its departement and France")
 st.caption("Rates per 10,000 inhabitants and per year.")
-st.dataframe(view.comparison, hide_index=True, key="comparison")
+session.table(view.comparison, key="comparison")
 session.csv_download(view.comparison, "comparison", key="csv_comparison")
 
 st.subheader("By year")
 st.bar_chart(view.by_year.set_index("year")[["accidents", "ksi_accidents"]], stack=False)
-st.dataframe(view.by_year, hide_index=True, key="by_year")
+session.table(view.by_year, key="by_year")
 session.csv_download(view.by_year, "by_year", key="csv_by_year")
 
 when, conditions, people = st.tabs(["When", "Conditions", "Who"])
@@ -98,7 +98,7 @@ with conditions:
             title = DIMENSIONS[dimension].title
             st.markdown(f"**{title}**")
             st.altair_chart(charts.bars(table, title), width="stretch")
-            st.dataframe(table, hide_index=True, key=f"table_{dimension}")
+            session.table(table, key=f"table_{dimension}")
             session.csv_download(table, f"by_{dimension}", key=f"csv_{dimension}")
 with people:
     for dimension in ("catu", "catv", "age_group"):
@@ -107,7 +107,7 @@ with people:
             title = DIMENSIONS[dimension].title
             st.markdown(f"**{title}** (persons involved)")
             st.altair_chart(charts.bars(table, title, "persons"), width="stretch")
-            st.dataframe(table, hide_index=True, key=f"table_{dimension}")
+            session.table(table, key=f"table_{dimension}")
             session.csv_download(table, f"by_{dimension}", key=f"csv_{dimension}")
 
 st.subheader("Map of the accidents")
@@ -168,10 +168,10 @@ else:
             )
             named = f"crash_{num_acc}_{year}"
             st.markdown("**Vehicles**")
-            st.dataframe(story.vehicles, hide_index=True, key="crash_vehicles")
+            session.table(story.vehicles, key="crash_vehicles")
             session.csv_download(story.vehicles, f"{named}_vehicles", key="csv_crash_vehicles")
             st.markdown("**Persons**")
-            st.dataframe(story.persons, hide_index=True, key="crash_persons")
+            session.table(story.persons, key="crash_persons")
             session.csv_download(story.persons, f"{named}_persons", key="csv_crash_persons")
 
 st.subheader("Worst places")
@@ -179,10 +179,9 @@ worst = view.worst_places
 if worst.empty:
     st.info("No located accident in this period.")
 else:
-    st.dataframe(
+    session.table(
         worst.assign(open=[hotspot_link(c, st.query_params) for c in worst["cell"]]),
-        hide_index=True,
         key="worst_places",
-        column_config={"open": st.column_config.LinkColumn("Hot spot", display_text="Open")},
+        open=st.column_config.LinkColumn("Hot spot", display_text="Open"),
     )
     session.csv_download(worst, "worst_places", key="csv_worst")

@@ -175,5 +175,5 @@ if submitted:
         st.info("model_api named no main factor for this prediction.")
     else:
         st.bar_chart(table.set_index("factor")["effect"], horizontal=True)
-        st.dataframe(table, hide_index=True, key="factors")
+        session.table(table, key="factors")
         session.csv_download(table, "factors", key="csv_factors")
