@@ -214,7 +214,7 @@ def test_hot_spots_are_the_h3_cells_computed_independently(
     assert first["late_accidents"] == sum(a["year"] == 2022 for a in group)
     communes = Counter(a["commune"] for a in group)
     assert first["commune"] == min(communes, key=lambda c: (-communes[c], c))  # ties: lowest
-    details = hotspot_details(dashboard_engine, first["cell"], PERIOD)
+    details = hotspot_details(dashboard_engine, first["cell"], HotspotFilters(PERIOD))
     assert len(details.accidents) == len(group)
     assert details.by_year["accidents"].tolist() == [
         sum(a["year"] == year for a in group) for year in (2021, 2022)

@@ -237,6 +237,7 @@ def test_the_hot_spots_page_ranks_filters_and_details(app, dashboard_database_ur
     no_exception(test)
     ranked = table(test, "rank", "cell", "trend_label")
     assert len(ranked) >= 3
+    assert ranked["weather"].notna().all(), "each spot's usual weather is shown"
     test.number_input(key="min").set_value(int(ranked["counted"].max())).run()
     fewer = table(test, "rank", "cell", "trend_label")
     assert 1 <= len(fewer) < len(ranked)
@@ -252,6 +253,39 @@ def test_the_hot_spots_page_ranks_filters_and_details(app, dashboard_database_ur
     inside = sum(h3.latlng_to_cell(lat, lon, RESOLUTION) == spot for lat, lon in located)
     assert metrics(test)["Accidents"] == f"{inside:,}"
     assert len(table(test, "accident_date", "gravity")) == inside
+
+
+def test_a_spots_details_follow_the_pages_filters(app, dashboard_database_url):
+    cell, road, expected = (
+        psycopg.connect(dashboard_database_url)
+        .execute(
+            "WITH per AS (SELECT c.cell, f.catr, count(*) AS n,"
+            " sum(count(*)) OVER (PARTITION BY c.cell) AS total"
+            " FROM analytics.accident_cells c JOIN analytics.accident_facts f USING (num_acc, year)"
+            " WHERE f.year = 2022 AND f.catr IS NOT NULL GROUP BY 1, 2)"
+            " SELECT cell, catr, n FROM per WHERE n < total ORDER BY total DESC, cell, catr LIMIT 1"
+        )
+        .fetchone()
+    )
+    spot = h3.int_to_str(cell)
+    test = app(dashboard_database_url, "app_pages/hotspots.py")
+    test.query_params.update({"years": "2022-2022", "road": str(road), "spot": spot})
+    test.run()
+    no_exception(test)
+    assert test.selectbox(key="spot").value == spot
+    assert metrics(test)["Accidents"] == f"{expected:,}", "only the filtered road's accidents"
+    predict = next(p for p in test.get("page_link") if p.proto.label == "Predict at this spot")
+    assert "years=2022-2022" in predict.proto.query_string
+
+
+def test_a_linked_spot_without_accidents_says_so(app, dashboard_database_url):
+    empty = h3.latlng_to_cell(0.0, 0.0, RESOLUTION)  # the Gulf of Guinea
+    test = app(dashboard_database_url, "app_pages/hotspots.py")
+    test.query_params["spot"] = empty
+    test.run()
+    no_exception(test)
+    assert any("No accident in this cell" in i.value for i in test.info)
+    assert not [t for t in test.dataframe if "accident_date" in t.value.columns]
 
 
 def test_predict_prefills_from_the_spot_and_needs_a_login(app, dashboard_database_url):

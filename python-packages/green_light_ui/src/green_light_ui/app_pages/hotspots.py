@@ -100,56 +100,65 @@ st.caption(
     f"H3 cells of about 300 m, {period.first}-{period.last}, ranked by severity-weighted count"
     " (fatal accident 10, hospitalised 5, other 1)."
 )
+asked = st.query_params.get("spot")
+linked = asked if asked and h3.is_valid_cell(asked) else None
+"""A spot named by a link: shown even when it does not rank under the filters."""
+spots: list[str] = []
+names: dict[str, str] = {}
 if ranked.empty:
     st.info(
         "No place has that many accidents with these filters; lower the minimum or widen"
         " the period."
     )
-    st.stop()
-
-table = ranked[
-    [
-        "rank",
-        "cell",
-        "commune_name",
-        "dep",
-        "address",
-        "counted",
-        "accidents",
-        "ksi_accidents",
-        "ksi_share",
-        "killed",
-        "score",
-        "trend_label",
-        "road_category",
-        "speed_limit",
-        "light",
-        "intersection",
-        "vehicles",
-        "road_users",
+    if linked is None:
+        st.stop()
+else:
+    table = ranked[
+        [
+            "rank",
+            "cell",
+            "commune_name",
+            "dep",
+            "address",
+            "counted",
+            "accidents",
+            "ksi_accidents",
+            "ksi_share",
+            "killed",
+            "score",
+            "trend_label",
+            "road_category",
+            "speed_limit",
+            "light",
+            "intersection",
+            "weather",
+            "vehicles",
+            "road_users",
+        ]
     ]
-]
-clicked = st.pydeck_chart(
-    maps.hotspots_map(ranked, st.session_state.get("spot")),
-    on_select="rerun",
-    selection_mode="single-object",
-    key="hotspot_map",
-    height=460,
-)
-session.table(table, key="hotspot_table")
-session.csv_download(table, "hotspots", key="csv_hotspots")
-
-picked = clicked.selection.objects.get("hotspots") if clicked else None
-if fresh := maps.new_pick(st.session_state, "hotspot_map", picked[0]["cell"] if picked else None):
-    st.session_state["spot"] = fresh
-spots = list(ranked["cell"])
-asked = st.query_params.get("spot")
-if asked and asked not in spots and h3.is_valid_cell(asked):
-    spots.append(asked)
-names = {
-    c: f"#{r} {n or '?'} · {a or 'no address'}"
-    for c, r, n, a in ranked[["cell", "rank", "commune_name", "address"]].itertuples(index=False)
-}
+    clicked = st.pydeck_chart(
+        maps.hotspots_map(ranked, st.session_state.get("spot")),
+        on_select="rerun",
+        selection_mode="single-object",
+        key="hotspot_map",
+        height=460,
+    )
+    session.table(table, key="hotspot_table")
+    session.csv_download(table, "hotspots", key="csv_hotspots")
+    picked = clicked.selection.objects.get("hotspots") if clicked else None
+    if fresh := maps.new_pick(
+        st.session_state, "hotspot_map", picked[0]["cell"] if picked else None
+    ):
+        st.session_state["spot"] = fresh
+    spots = list(ranked["cell"])
+    names = {
+        c: f"#{r} {n or '?'} · {a or 'no address'}"
+        for c, r, n, a in ranked[["cell", "rank", "commune_name", "address"]].itertuples(
+            index=False
+        )
+    }
+if linked and linked not in spots:
+    spots.append(linked)
 spot = bound(
     st.selectbox,
     "Spot details",
@@ -164,8 +173,12 @@ spot = bound(
     placeholder="Click a hexagon or pick a spot",
 )
 if spot:
-    details = session.load(hotspot_details, spot, period, what="the spot's accidents")
+    details = session.load(hotspot_details, spot, filters, what="the spot's accidents")
     st.subheader(names.get(spot, f"Cell {spot}"))
+    st.caption(
+        f"Its accidents in {period.first}-{period.last} on the roads and with the road users"
+        " and vehicles filtered (the count filter only sets what the ranking counts)."
+    )
     share = details.ksi_share
     left, middle, right = st.columns(3)
     left.metric("Accidents", f"{len(details.accidents):,}")
@@ -176,6 +189,12 @@ if spot:
         icon=":material/online_prediction:",
         query_params={"where": "Hot spot", "spot": spot, **shared(st.query_params)},
     )
+    if details.accidents.empty:
+        st.info(
+            f"No accident in this cell in {period.first}-{period.last} with these filters:"
+            " widen the period or the filters."
+        )
+        st.stop()
     st.bar_chart(details.by_year.set_index("year"), stack=False)
     cols = st.columns(len(details.conditions))
     for column, (dimension, counts) in zip(cols, details.conditions.items(), strict=True):

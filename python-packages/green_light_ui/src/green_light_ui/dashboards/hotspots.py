@@ -212,9 +212,19 @@ class HotspotDetails:
         return float(self.accidents["ksi"].mean())
 
 
-def hotspot_details(engine: Engine, cell: str, period: Period) -> HotspotDetails:
-    """One spot: its accidents, counts by year and by condition."""
-    accidents = frame(engine, queries.CELL_ACCIDENTS, cell=h3.str_to_int(cell), **period.params())
+def hotspot_details(engine: Engine, cell: str, filters: HotspotFilters) -> HotspotDetails:
+    """One spot: its accidents under the ranking's period, road and road-user filters (so its
+    figures are the ranked row's), counts by year and by condition."""
+    period = filters.period
+    accidents = frame(
+        engine,
+        queries.CELL_ACCIDENTS,
+        cell=h3.str_to_int(cell),
+        road_categories=list(filters.road_categories),
+        road_users=list(filters.road_users),
+        vehicle_categories=list(filters.vehicle_categories),
+        **period.params(),
+    )
     years = pd.DataFrame({"year": range(period.first, period.last + 1)})
     counts = accidents.groupby("year").agg(
         accidents=("num_acc", "size"), ksi_accidents=("ksi", "sum")
