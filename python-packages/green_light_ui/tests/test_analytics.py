@@ -15,6 +15,7 @@ from green_light_platform.db.engine import make_engine
 from green_light_platform.settings import to_libpq_url
 from green_light_ui.cells import RESOLUTION
 from green_light_ui.dashboards.hotspots import (
+    ONE_YEAR_TREND,
     WEIGHTS,
     HotspotFilters,
     hotspot_details,
@@ -22,6 +23,7 @@ from green_light_ui.dashboards.hotspots import (
 )
 from green_light_ui.dashboards.overview import Period, data_range, load_overview
 from green_light_ui.dashboards.place import find_place, load_place
+from green_light_ui.dashboards.prediction import PlaceChoice, load_history
 from green_light_ui.yearly import update_years
 from road_accidents_database_ingestion.analytics_refresh import refresh_analytics
 from road_accidents_database_ingestion.loader import ensure_reference_data
@@ -212,11 +214,17 @@ def test_hot_spots_are_the_h3_cells_computed_independently(
     assert first["late_accidents"] == sum(a["year"] == 2022 for a in group)
     communes = Counter(a["commune"] for a in group)
     assert first["commune"] == min(communes, key=lambda c: (-communes[c], c))  # ties: lowest
-    details = hotspot_details(dashboard_engine, first["cell"], PERIOD)
+    details = hotspot_details(dashboard_engine, first["cell"], HotspotFilters(PERIOD))
     assert len(details.accidents) == len(group)
     assert details.by_year["accidents"].tolist() == [
         sum(a["year"] == year for a in group) for year in (2021, 2022)
     ]
+
+
+def test_a_one_year_ranking_reads_no_trend(dashboard_engine):
+    ranked = rank_hotspots(dashboard_engine, HotspotFilters(Period(2022, 2022), min_accidents=2))
+    assert len(ranked)
+    assert set(ranked["trend_label"]) == {ONE_YEAR_TREND}
 
 
 def test_hot_spot_filters_change_what_counts(dashboard_database_url, dashboard_engine):
@@ -243,6 +251,25 @@ def test_hot_spot_filters_change_what_counts(dashboard_database_url, dashboard_e
         [a for a in accidents if a["num_acc"] in with_pedestrian], floor=1
     )
     assert sorted(involving["cell"]) == sorted(cell for cell, _, _ in expected)
+
+
+def test_predicts_historic_share_covers_every_accident_beyond_the_prefills_rows(
+    dashboard_database_url, dashboard_engine
+):
+    (commune, total, ksi), *_ = rows(
+        dashboard_database_url,
+        "SELECT a.com_current, count(*),"
+        " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM persons u WHERE u.num_acc = a.num_acc"
+        " AND u.year = a.year AND u.grav IN (2, 3)))"
+        " FROM accidents a WHERE a.com_current IS NOT NULL"
+        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+    )
+    assert total > 5
+    place = PlaceChoice("commune", commune, commune)
+    history = load_history(dashboard_engine, place, PERIOD, limit=5)
+    assert len(history.accidents) == 5, "the prefill reads the latest rows only"
+    assert (history.total, history.ksi_accidents) == (total, ksi)
+    assert history.ksi_share == pytest.approx(ksi / total)
 
 
 def test_years_are_recomputed_only_when_their_file_changed(database_url):

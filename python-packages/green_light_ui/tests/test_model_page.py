@@ -162,6 +162,19 @@ def test_an_empty_file_registry_is_said_plainly(app, database_url, trained_regis
     assert "Champion version" in metrics(test)
 
 
+def test_a_failed_ingestion_without_a_reason_says_so(app, database_url):
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "INSERT INTO ingested_years (year, folder, fingerprint, status, reason)"
+            " VALUES (2023, '/data/2023', 'f', 'failed', NULL)"
+        )
+    test = app(database_url, PAGE)
+    no_exception(test)
+    assert any(e.value.endswith("year 2023 failed: no reason recorded") for e in test.error), [
+        e.value for e in test.error
+    ]
+
+
 def test_a_versions_years_read_as_spans():
     from green_light_ui.dashboards.model_history import year_spans
 

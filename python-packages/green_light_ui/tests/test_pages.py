@@ -4,11 +4,19 @@ tables, a shared link opens the same view, an empty database says so plainly."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import h3
+import httpx
 import psycopg
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
+from green_light_platform.db.engine import make_engine
 from green_light_ui.cells import RESOLUTION
+from green_light_ui.dashboards.overview import Period
+from green_light_ui.dashboards.prediction import PlaceChoice, load_history, prefill
 
 PAGES = (
     "app_pages/overview.py",
@@ -35,6 +43,38 @@ def table(test, *columns: str):
         if set(columns) <= set(shown.value.columns):
             return shown.value
     raise AssertionError(f"no table with the columns {columns}")
+
+
+def column_config(test, *columns: str) -> dict[str, dict]:
+    """The column configuration (titles and formats) of the first table with these columns."""
+    shown = next(d for d in test.dataframe if set(columns) <= set(d.value.columns))
+    return json.loads(shown.proto.columns or "{}")
+
+
+def untitled(test) -> list[list[str]]:
+    """Per table, the machine-named columns it shows without an English title."""
+    missing = []
+    for shown in test.dataframe:
+        config = json.loads(shown.proto.columns or "{}")
+        raw = [
+            name
+            for name in shown.value.columns
+            if re.fullmatch(r"[a-z0-9_]+", str(name)) and not config.get(name, {}).get("label")
+        ]
+        if raw:
+            missing.append(raw)
+    return missing
+
+
+def predictions_served(api_url: str) -> dict[str, float]:
+    """model_api's count of records predicted so far, by endpoint (from its /metrics)."""
+    served: dict[str, float] = {}
+    for family in text_string_to_metric_families(httpx.get(f"{api_url}/metrics").text):
+        for sample in family.samples:
+            if sample.name == "gls_predictions_total":
+                endpoint = sample.labels["endpoint"]
+                served[endpoint] = served.get(endpoint, 0) + sample.value
+    return served
 
 
 def metrics(test) -> dict[str, str]:
@@ -68,8 +108,11 @@ def test_the_overview_follows_its_period(app, seeded_database_url):
     no_exception(test)
     assert test.query_params["years"] == "2022-2022"
     only_2022 = table(test, "commune", "ksi_per_100k")["accidents"].sum()
+    links = [*table(test, "commune", "open")["open"], *table(test, "dep", "open")["open"]]
+    assert links and all(link.endswith("&years=2022-2022") for link in links)
     assert only_2022 < both
     assert any("Hospitalised" in w.value for w in test.warning)  # the 2018 caveat
+    assert "csv_departement_rates" in {button.key for button in test.download_button}
     test.button(key="reset").click().run()
     assert test.slider(key="years").value == (2021, 2022)
     assert "years" not in test.query_params
@@ -132,6 +175,48 @@ def test_a_crash_shows_its_story(app, seeded_database_url):
     test.selectbox(key="crash").set_value(f"{num_acc}:{year}").run()
     no_exception(test)
     assert len(table(test, "Road user", "age")) == persons
+    downloads = {button.key for button in test.download_button}
+    assert {"csv_crash_vehicles", "csv_crash_persons"} <= downloads
+
+
+def test_tables_show_english_titles_and_formatted_numbers(
+    app, seeded_database_url, dashboard_database_url
+):
+    overview = app(seeded_database_url)
+    assert untitled(overview) == []
+    assert column_config(overview, "commune", "ksi_per_100k")["ksi_per_100k"]["type_config"] == {
+        "type": "number",
+        "format": "%.1f",
+    }
+
+    commune, num_acc, year = (
+        psycopg.connect(seeded_database_url)
+        .execute(
+            "SELECT com_current, num_acc, year FROM accidents"
+            " WHERE com_current IS NOT NULL AND lat IS NOT NULL ORDER BY num_acc LIMIT 1"
+        )
+        .fetchone()
+    )
+    place = app(seeded_database_url, "app_pages/place.py")
+    place.query_params["place"] = f"commune:{commune}"
+    place.run()
+    place.selectbox(key="crash").set_value(f"{num_acc}:{year}").run()
+    no_exception(place)
+    assert untitled(place) == []
+    assert column_config(place, "area", "accidents_per_10k")["accidents_per_10k"]["label"] == (
+        "Accidents per 10,000 inhabitants and year"
+    )
+
+    spots = app(dashboard_database_url, "app_pages/hotspots.py")
+    spots.selectbox(key="spot").set_value(table(spots, "rank", "cell")["cell"].iloc[0]).run()
+    no_exception(spots)
+    assert untitled(spots) == []
+    shown = column_config(spots, "rank", "trend_label")
+    assert (shown["counted"]["label"], shown["trend_label"]["label"]) == (
+        "Accidents counted",
+        "Trend",
+    )
+    assert shown["ksi_share"]["type_config"]["format"] == "percent"
 
 
 def test_a_departement_is_a_place_too(app, seeded_database_url):
@@ -152,6 +237,7 @@ def test_the_hot_spots_page_ranks_filters_and_details(app, dashboard_database_ur
     no_exception(test)
     ranked = table(test, "rank", "cell", "trend_label")
     assert len(ranked) >= 3
+    assert ranked["weather"].notna().all(), "each spot's usual weather is shown"
     test.number_input(key="min").set_value(int(ranked["counted"].max())).run()
     fewer = table(test, "rank", "cell", "trend_label")
     assert 1 <= len(fewer) < len(ranked)
@@ -167,6 +253,39 @@ def test_the_hot_spots_page_ranks_filters_and_details(app, dashboard_database_ur
     inside = sum(h3.latlng_to_cell(lat, lon, RESOLUTION) == spot for lat, lon in located)
     assert metrics(test)["Accidents"] == f"{inside:,}"
     assert len(table(test, "accident_date", "gravity")) == inside
+
+
+def test_a_spots_details_follow_the_pages_filters(app, dashboard_database_url):
+    cell, road, expected = (
+        psycopg.connect(dashboard_database_url)
+        .execute(
+            "WITH per AS (SELECT c.cell, f.catr, count(*) AS n,"
+            " sum(count(*)) OVER (PARTITION BY c.cell) AS total"
+            " FROM analytics.accident_cells c JOIN analytics.accident_facts f USING (num_acc, year)"
+            " WHERE f.year = 2022 AND f.catr IS NOT NULL GROUP BY 1, 2)"
+            " SELECT cell, catr, n FROM per WHERE n < total ORDER BY total DESC, cell, catr LIMIT 1"
+        )
+        .fetchone()
+    )
+    spot = h3.int_to_str(cell)
+    test = app(dashboard_database_url, "app_pages/hotspots.py")
+    test.query_params.update({"years": "2022-2022", "road": str(road), "spot": spot})
+    test.run()
+    no_exception(test)
+    assert test.selectbox(key="spot").value == spot
+    assert metrics(test)["Accidents"] == f"{expected:,}", "only the filtered road's accidents"
+    predict = next(p for p in test.get("page_link") if p.proto.label == "Predict at this spot")
+    assert "years=2022-2022" in predict.proto.query_string
+
+
+def test_a_linked_spot_without_accidents_says_so(app, dashboard_database_url):
+    empty = h3.latlng_to_cell(0.0, 0.0, RESOLUTION)  # the Gulf of Guinea
+    test = app(dashboard_database_url, "app_pages/hotspots.py")
+    test.query_params["spot"] = empty
+    test.run()
+    no_exception(test)
+    assert any("No accident in this cell" in i.value for i in test.info)
+    assert not [t for t in test.dataframe if "accident_date" in t.value.columns]
 
 
 def test_predict_prefills_from_the_spot_and_needs_a_login(app, dashboard_database_url):
@@ -185,6 +304,34 @@ def test_predict_prefills_from_the_spot_and_needs_a_login(app, dashboard_databas
     assert all(not s.label.isdigit() for s in test.selectbox)
     next(b for b in test.button if b.label == "Predict").click().run()
     assert any("Log in" in w.value for w in test.warning)
+
+
+def test_predicts_form_shows_the_prefill_of_a_new_period(app, dashboard_database_url):
+    commune = scalar(
+        dashboard_database_url,
+        "SELECT com_current FROM accidents WHERE com_current IS NOT NULL"
+        " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    place = PlaceChoice("commune", commune, commune)
+    engine = make_engine(dashboard_database_url)
+    expected = {
+        year: prefill(load_history(engine, place, Period(year, year)), place)["lat"]
+        for year in (2021, 2022)
+    }
+    engine.dispose()
+    assert expected[2021] != expected[2022]
+
+    test = app(dashboard_database_url, "app_pages/predict.py")
+    test.radio(key="where").set_value("Commune").run()
+    test.selectbox(key="commune").set_value(commune).run()
+
+    def latitude() -> float:
+        return next(n for n in test.number_input if n.key.endswith("_lat")).value
+
+    for year in (2021, 2022):
+        test.slider(key="years").set_value((year, year)).run()
+        no_exception(test)
+        assert latitude() == pytest.approx(expected[year])
 
 
 def test_predict_says_plainly_when_model_api_is_down(app, dashboard_database_url):
@@ -218,8 +365,13 @@ def test_predict_shows_the_probability_beside_the_historic_share(
         " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
     )
     test.selectbox(key="commune").set_value(commune).run()
+    before = predictions_served(model_api_url)
     next(b for b in test.button if b.label == "Predict").click().run()
     no_exception(test)
+    after = predictions_served(model_api_url)
+    # One call (/explain answers the probability too): one prediction for the user's rate.
+    assert sum(after.values()) - sum(before.values()) == 1
+    assert after.get("explain", 0) - before.get("explain", 0) == 1
     shown = metrics(test)
     probability = float(shown["Probability of a KSI accident"].rstrip("%")) / 100
     assert 0 < probability < 1
@@ -232,6 +384,7 @@ def test_predict_shows_the_probability_beside_the_historic_share(
     )
     assert shown["Historic KSI share here"] == f"{ksi / total:.1%}"
     assert len(table(test, "factor", "direction")) >= 1
+    assert "csv_factors" in {button.key for button in test.download_button}
 
 
 def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):

@@ -45,7 +45,9 @@ def test_prefill_takes_the_usual_values_and_the_record_is_typed():
                 "car": [1, 1, 0],
                 "ksi": [True, False, False],
             }
-        )
+        ),
+        total=3,
+        ksi_accidents=1,
     )
     values = prefill(history, PlaceChoice.at_point(43.6, 1.44))
     assert (values["lum"], values["hour"], values["dep"], values["car"]) == (1, 9.0, "31", True)

@@ -44,6 +44,65 @@ DIMENSIONS: dict[str, Dimension] = {
     )
 }
 
+
+@dataclass(frozen=True)
+class Column:
+    """How a table shows one of our column names: an English title and, for numbers, a
+    format (`st.column_config.NumberColumn`'s: "localized", "percent" or printf-style)."""
+
+    title: str
+    format: str | None = None
+
+
+_COUNT = "localized"
+_RATE = "%.1f"
+COLUMNS: dict[str, Column] = {
+    "rank": Column("Rank", "plain"),
+    "cell": Column("H3 cell"),
+    "area": Column("Area"),
+    "dep": Column("Departement"),
+    "name": Column("Name"),
+    "commune": Column("Commune (INSEE)"),
+    "commune_name": Column("Commune"),
+    "address": Column("Usual address"),
+    "adr": Column("Address"),
+    "year": Column("Year", "plain"),
+    "accident_date": Column("Date"),
+    "hour": Column("Hour", "plain"),
+    "gravity": Column("Gravity"),
+    "population": Column("Population", _COUNT),
+    "counted": Column("Accidents counted", _COUNT),
+    "accidents": Column("Accidents", _COUNT),
+    "ksi_accidents": Column("KSI accidents", _COUNT),
+    "fatal_accidents": Column("Fatal accidents", _COUNT),
+    "killed": Column("Killed", _COUNT),
+    "hospitalised": Column("Hospitalised", _COUNT),
+    "lightly_injured": Column("Lightly injured", _COUNT),
+    "persons": Column("Persons", _COUNT),
+    "score": Column("Severity score", _COUNT),
+    "ksi_share": Column("KSI share", "percent"),
+    "trend_label": Column("Trend"),
+    "ksi_per_100k": Column("KSI accidents per 100,000 inhabitants and year", _RATE),
+    "accidents_per_10k": Column("Accidents per 10,000 inhabitants and year", _RATE),
+    "ksi_accidents_per_10k": Column("KSI accidents per 10,000 inhabitants and year", _RATE),
+    "killed_per_10k": Column("Killed per 10,000 inhabitants and year", _RATE),
+    "road_category": Column(DIMENSIONS["catr"].title),
+    "speed_limit": Column("Speed limit"),
+    "light": Column(DIMENSIONS["lum"].title),
+    "intersection": Column(DIMENSIONS["inter"].title),
+    "weather": Column(DIMENSIONS["atm"].title),
+    "vehicles": Column("Vehicles involved"),
+    "road_users": Column("Road users involved"),
+    "num_veh": Column("Vehicle"),
+    "age": Column("Age", "plain"),
+    "factor": Column("Factor"),
+    "value": Column("Value"),
+    "direction": Column("Direction"),
+    "effect": Column("Effect on the probability", "%+.3f"),
+}
+"""The titles and formats of the column names the pages' tables share (their CSV downloads
+keep the names)."""
+
 WEEKDAYS = tuple(calendar.day_name)
 """Monday first, as ISO numbers the days 1 to 7."""
 
@@ -70,6 +129,16 @@ def label(dimension: str, value: object) -> str:
     if dimension == "age_group":
         return age_group(int(value))  # type: ignore[call-overload]
     return str(value)
+
+
+def time_of_day(hour: object, minute: object = None) -> str:
+    """An accident's time as people read it: "14h05", "14h" when the minute is not given,
+    "time unknown" when the hour is not (the tables keep an unknown hour as NULL)."""
+    if hour is None or pd.isna(hour):  # type: ignore[arg-type]
+        return "time unknown"
+    if minute is None or pd.isna(minute):  # type: ignore[arg-type]
+        return f"{int(hour)}h"  # type: ignore[call-overload]
+    return f"{int(hour)}h{int(minute):02d}"  # type: ignore[call-overload]
 
 
 def with_labels(frame: pd.DataFrame, dimension: str, column: str = "value") -> pd.DataFrame:

@@ -3,7 +3,7 @@ our points and shapes, coloured by what matters."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pydeck as pdk
 
@@ -11,6 +11,8 @@ from green_light_ui.dashboards.hotspots import cell_outline
 from green_light_ui.labels import label
 
 if TYPE_CHECKING:
+    from collections.abc import MutableMapping
+
     import pandas as pd
 
 GRAVITY_COLOURS: dict[int, list[int]] = {
@@ -146,3 +148,16 @@ def hotspots_map(hotspots: pd.DataFrame, selected: str | None = None) -> pdk.Dec
         _view(focus, zoom),
         {"text": "#{rank} {commune_name}\n{accidents} accidents, score {score}"},
     )
+
+
+def new_pick(state: MutableMapping[str, Any], chart: str, picked: str | None) -> str | None:
+    """What was just clicked on the chart `chart`; None when it is what was applied last.
+
+    A chart's selection stays across reruns: copied into a widget on every rerun, it would
+    overwrite what the person picked in that widget since. The last applied pick is kept in
+    `state` (the session state)."""
+    applied = f"_applied_{chart}"
+    if state.get(applied) == picked:
+        return None
+    state[applied] = picked
+    return picked

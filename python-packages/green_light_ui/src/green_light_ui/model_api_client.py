@@ -1,5 +1,5 @@
-"""The UI's client of model_api over HTTP: log in, predict, explain. Faults become one of two
-errors with a message a person can act on, within seconds."""
+"""The UI's client of model_api over HTTP: log in, predict with the main factors. Faults
+become one of two errors with a message a person can act on, within seconds."""
 
 from __future__ import annotations
 
@@ -52,10 +52,9 @@ class ModelApi:
     def whoami(self, token: str) -> dict[str, Any]:
         return self._call("GET", "/users/me", token)
 
-    def predict(self, token: str, record: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", "/predict", token, json=record)
-
     def explain(self, token: str, record: dict[str, Any], top: int = 6) -> dict[str, Any]:
+        """The prediction (probability, class, model) and its main factors, in one call: one
+        prediction for the user's rate and in the prediction log."""
         return self._call("POST", "/explain", token, json=record, params={"top": top})
 
     def model(self, token: str) -> dict[str, Any]:

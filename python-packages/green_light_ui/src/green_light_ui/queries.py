@@ -370,15 +370,19 @@ one pass over a few thousand rows instead of a sort per condition)."""
 
 CELL_ACCIDENTS = Query(
     "cell_accidents",
-    """
+    f"""
     SELECT f.num_acc, f.year, f.accident_date, f.hour, f.lat, f.lon, f.worst_grav, f.ksi,
            f.killed, f.hospitalised, f.lightly_injured, f.catr, f.lum, f.atm, f.adr
     FROM analytics.accident_cells c
     JOIN analytics.accident_facts f ON f.num_acc = c.num_acc AND f.year = c.year
     WHERE c.cell = :cell AND f.year BETWEEN :first AND :last
+      AND (cardinality(CAST(:road_categories AS int[])) = 0
+           OR f.catr = ANY(CAST(:road_categories AS int[])))
+      AND {_INVOLVED}
     ORDER BY f.accident_date DESC, f.num_acc
     """,
 )
+"""One spot's accidents under the hot-spot page's road and road-user filters."""
 
 PLACE_HISTORY = {
     "cell": "SELECT num_acc, year FROM analytics.accident_cells WHERE cell = :code",
@@ -386,6 +390,32 @@ PLACE_HISTORY = {
     "dep": "SELECT num_acc, year FROM analytics.accident_facts WHERE dep = :code",
 }
 """The accidents whose history prefills the Predict form, by kind of place."""
+
+PLACE_TOTALS = {
+    "cell": Query(
+        "cell_totals",
+        """
+        SELECT count(*)::int AS accidents, (count(*) FILTER (WHERE f.ksi))::int AS ksi_accidents
+        FROM analytics.accident_cells c
+        JOIN analytics.accident_facts f ON f.num_acc = c.num_acc AND f.year = c.year
+        WHERE c.cell = :code AND c.year BETWEEN :first AND :last
+        """,
+    ),
+    "commune": Query(
+        "commune_totals",
+        "SELECT coalesce(sum(accidents), 0)::int AS accidents,"
+        " coalesce(sum(ksi_accidents), 0)::int AS ksi_accidents"
+        " FROM analytics.commune_year WHERE commune = :code AND year BETWEEN :first AND :last",
+    ),
+    "dep": Query(
+        "departement_totals",
+        "SELECT coalesce(sum(accidents), 0)::int AS accidents,"
+        " coalesce(sum(ksi_accidents), 0)::int AS ksi_accidents"
+        " FROM analytics.departement_year WHERE dep = :code AND year BETWEEN :first AND :last",
+    ),
+}
+"""Every accident of a place in a period and its KSI ones (the Predict page's historic share:
+the prefill reads only the latest accidents)."""
 
 
 _KSI = ", ".join(str(code) for code in sorted(KSI_GRAV_CODES))

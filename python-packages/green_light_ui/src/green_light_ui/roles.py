@@ -11,7 +11,7 @@ from psycopg import sql
 from green_light_platform.db.engine import connect
 
 READER_ROLE = "gls_reader"
-"""Created, with its SELECT-only grants, by migration 0006 (`analytics`)."""
+"""Created, with its SELECT-only grants, by migration 0007 (`analytics`)."""
 
 
 def ensure_reader_login(admin_url: str, user: str, password: str) -> str:

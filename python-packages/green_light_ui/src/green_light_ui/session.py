@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from green_light_ui.dashboards.model_history import MlflowUnreachable, ModelHistory, model_history
 from green_light_ui.dashboards.overview import DataRange, Period, data_range
 from green_light_ui.database import reader_engine
+from green_light_ui.labels import COLUMNS
 from green_light_ui.model_api_client import ModelApi, ModelApiDown, ModelApiError
 from green_light_ui.settings import UiSettings
 from green_light_ui.url_state import bound, year_range
@@ -135,9 +136,24 @@ def period_filter(loaded: DataRange, key: str = "years") -> Period:
     return Period(int(first), int(last))
 
 
-def csv_download(table: pd.DataFrame, name: str, key: str) -> None:
+def table(frame: pd.DataFrame, key: str, **columns: Any) -> None:
+    """`frame` as a table, its known columns under their English titles and formats
+    (`labels.COLUMNS`); `columns` configures others (links) or overrides."""
+    config: dict[str, Any] = {}
+    for name in frame.columns:
+        shown = COLUMNS.get(name)
+        if shown is None:
+            continue
+        if shown.format is None:
+            config[name] = st.column_config.Column(shown.title)
+        else:
+            config[name] = st.column_config.NumberColumn(shown.title, format=shown.format)
+    st.dataframe(frame, hide_index=True, key=key, column_config=config | columns)
+
+
+def csv_download(table: pd.DataFrame, name: str, key: str, label: str = "Download CSV") -> None:
     st.download_button(
-        "Download CSV",
+        label,
         table.to_csv(index=False).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",

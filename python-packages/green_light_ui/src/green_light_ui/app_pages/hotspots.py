@@ -14,6 +14,7 @@ from green_light_ui.dashboards.hotspots import (
     rank_hotspots,
 )
 from green_light_ui.labels import DIMENSIONS, code_choices, label
+from green_light_ui.links import shared
 from green_light_ui.url_state import bound, many, one, reset_button
 
 MAX_MINIMUM = 500
@@ -99,61 +100,65 @@ st.caption(
     f"H3 cells of about 300 m, {period.first}-{period.last}, ranked by severity-weighted count"
     " (fatal accident 10, hospitalised 5, other 1)."
 )
+asked = st.query_params.get("spot")
+linked = asked if asked and h3.is_valid_cell(asked) else None
+"""A spot named by a link: shown even when it does not rank under the filters."""
+spots: list[str] = []
+names: dict[str, str] = {}
 if ranked.empty:
     st.info(
         "No place has that many accidents with these filters; lower the minimum or widen"
         " the period."
     )
-    st.stop()
-
-table = ranked[
-    [
-        "rank",
-        "cell",
-        "commune_name",
-        "dep",
-        "address",
-        "counted",
-        "accidents",
-        "ksi_accidents",
-        "ksi_share",
-        "killed",
-        "score",
-        "trend_label",
-        "road_category",
-        "speed_limit",
-        "light",
-        "intersection",
-        "vehicles",
-        "road_users",
+    if linked is None:
+        st.stop()
+else:
+    table = ranked[
+        [
+            "rank",
+            "cell",
+            "commune_name",
+            "dep",
+            "address",
+            "counted",
+            "accidents",
+            "ksi_accidents",
+            "ksi_share",
+            "killed",
+            "score",
+            "trend_label",
+            "road_category",
+            "speed_limit",
+            "light",
+            "intersection",
+            "weather",
+            "vehicles",
+            "road_users",
+        ]
     ]
-]
-clicked = st.pydeck_chart(
-    maps.hotspots_map(ranked, st.session_state.get("spot")),
-    on_select="rerun",
-    selection_mode="single-object",
-    key="hotspot_map",
-    height=460,
-)
-st.dataframe(
-    table,
-    hide_index=True,
-    key="hotspot_table",
-    column_config={"ksi_share": st.column_config.NumberColumn("KSI share", format="percent")},
-)
-session.csv_download(table, "hotspots", key="csv_hotspots")
-
-picked = clicked.selection.objects.get("hotspots") if clicked else None
-if picked:
-    st.session_state["spot"] = picked[0]["cell"]
-spots = list(ranked["cell"])
-asked = st.query_params.get("spot")
-if asked and asked not in spots and h3.is_valid_cell(asked):
-    spots.append(asked)
-names = {
-    c: f"#{r} {n or '?'} · {a or 'no address'}"
-    for c, r, n, a in ranked[["cell", "rank", "commune_name", "address"]].itertuples(index=False)
-}
+    clicked = st.pydeck_chart(
+        maps.hotspots_map(ranked, st.session_state.get("spot")),
+        on_select="rerun",
+        selection_mode="single-object",
+        key="hotspot_map",
+        height=460,
+    )
+    session.table(table, key="hotspot_table")
+    session.csv_download(table, "hotspots", key="csv_hotspots")
+    picked = clicked.selection.objects.get("hotspots") if clicked else None
+    if fresh := maps.new_pick(
+        st.session_state, "hotspot_map", picked[0]["cell"] if picked else None
+    ):
+        st.session_state["spot"] = fresh
+    spots = list(ranked["cell"])
+    names = {
+        c: f"#{r} {n or '?'} · {a or 'no address'}"
+        for c, r, n, a in ranked[["cell", "rank", "commune_name", "address"]].itertuples(
+            index=False
+        )
+    }
+if linked and linked not in spots:
+    spots.append(linked)
 spot = bound(
     st.selectbox,
     "Spot details",
@@ -168,8 +173,12 @@ spot = bound(
     placeholder="Click a hexagon or pick a spot",
 )
 if spot:
-    details = session.load(hotspot_details, spot, period, what="the spot's accidents")
+    details = session.load(hotspot_details, spot, filters, what="the spot's accidents")
     st.subheader(names.get(spot, f"Cell {spot}"))
+    st.caption(
+        f"Its accidents in {period.first}-{period.last} on the roads and with the road users"
+        " and vehicles filtered (the count filter only sets what the ranking counts)."
+    )
     share = details.ksi_share
     left, middle, right = st.columns(3)
     left.metric("Accidents", f"{len(details.accidents):,}")
@@ -178,8 +187,14 @@ if spot:
         "app_pages/predict.py",
         label="Predict at this spot",
         icon=":material/online_prediction:",
-        query_params={"where": "Hot spot", "spot": spot},
+        query_params={"where": "Hot spot", "spot": spot, **shared(st.query_params)},
     )
+    if details.accidents.empty:
+        st.info(
+            f"No accident in this cell in {period.first}-{period.last} with these filters:"
+            " widen the period or the filters."
+        )
+        st.stop()
     st.bar_chart(details.by_year.set_index("year"), stack=False)
     cols = st.columns(len(details.conditions))
     for column, (dimension, counts) in zip(cols, details.conditions.items(), strict=True):
@@ -189,5 +204,5 @@ if spot:
     listed = details.accidents.assign(
         gravity=[label("grav", g) for g in details.accidents["worst_grav"]]
     )[["accident_date", "hour", "gravity", "killed", "hospitalised", "lightly_injured", "adr"]]
-    st.dataframe(listed, hide_index=True, key="spot_accidents")
+    session.table(listed, key="spot_accidents")
     session.csv_download(listed, f"spot_{spot}", key="csv_spot")

@@ -75,7 +75,7 @@ if health.ingested:
     if latest["status"] == "loaded":
         st.success(f"{outcome}, {int(latest['accidents'] or 0):,} accidents.")
     else:
-        st.error(f"{outcome}: {latest['reason']}")
+        st.error(f"{outcome}: {latest['reason'] or 'no reason recorded'}")
     columns = st.columns(4)
     columns[0].metric("Latest year loaded", fresh.latest_year or "none")
     columns[1].metric("Years loaded", fresh.loaded_years)

@@ -18,6 +18,12 @@ overview = session.load(load_overview, period, what="the national figures")
 st.subheader(f"KSI accidents per 100,000 inhabitants and year, {period.first}-{period.last}")
 st.caption("KSI: at least one person killed or hospitalised. Populations: Etalab.")
 st.pydeck_chart(maps.departements_map(overview.departements), height=520)
+session.csv_download(
+    overview.departements,
+    "departement_rates",
+    key="csv_departement_rates",
+    label="Download every departement (CSV)",
+)
 
 st.subheader("National trend")
 trend = overview.trend.set_index("year")
@@ -31,11 +37,12 @@ with left:
     departements = top_departements(overview)[
         ["dep", "name", "population", "accidents", "ksi_accidents", "killed", "ksi_per_100k"]
     ]
-    st.dataframe(
-        departements.assign(open=[place_link("dep", d) for d in departements["dep"]]),
-        hide_index=True,
+    session.table(
+        departements.assign(
+            open=[place_link("dep", d, st.query_params) for d in departements["dep"]]
+        ),
         key="top_departements",
-        column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
+        open=st.column_config.LinkColumn("Dashboard", display_text="Open"),
     )
     session.csv_download(departements, "top_departements", key="csv_departements")
 with right:
@@ -52,10 +59,11 @@ with right:
             "ksi_per_100k",
         ]
     ]
-    st.dataframe(
-        communes.assign(open=[place_link("commune", c) for c in communes["commune"]]),
-        hide_index=True,
+    session.table(
+        communes.assign(
+            open=[place_link("commune", c, st.query_params) for c in communes["commune"]]
+        ),
         key="top_communes",
-        column_config={"open": st.column_config.LinkColumn("Dashboard", display_text="Open")},
+        open=st.column_config.LinkColumn("Dashboard", display_text="Open"),
     )
     session.csv_download(communes, "top_communes", key="csv_communes")

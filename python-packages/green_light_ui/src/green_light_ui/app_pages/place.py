@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from green_light_ui import charts, maps, session
 from green_light_ui.dashboards.place import find_place, load_crash, load_place, place_options
-from green_light_ui.labels import DIMENSIONS, label
+from green_light_ui.labels import DIMENSIONS, label, time_of_day
 from green_light_ui.links import hotspot_link, parse_place_id, place_id
 from green_light_ui.url_state import pick, reset_button
 
@@ -73,12 +72,12 @@ for column, (name, title) in zip(
 
 st.subheader("Compared with its departement and France")
 st.caption("Rates per 10,000 inhabitants and per year.")
-st.dataframe(view.comparison, hide_index=True, key="comparison")
+session.table(view.comparison, key="comparison")
 session.csv_download(view.comparison, "comparison", key="csv_comparison")
 
 st.subheader("By year")
 st.bar_chart(view.by_year.set_index("year")[["accidents", "ksi_accidents"]], stack=False)
-st.dataframe(view.by_year, hide_index=True, key="by_year")
+session.table(view.by_year, key="by_year")
 session.csv_download(view.by_year, "by_year", key="csv_by_year")
 
 when, conditions, people = st.tabs(["When", "Conditions", "Who"])
@@ -99,7 +98,7 @@ with conditions:
             title = DIMENSIONS[dimension].title
             st.markdown(f"**{title}**")
             st.altair_chart(charts.bars(table, title), width="stretch")
-            st.dataframe(table, hide_index=True, key=f"table_{dimension}")
+            session.table(table, key=f"table_{dimension}")
             session.csv_download(table, f"by_{dimension}", key=f"csv_{dimension}")
 with people:
     for dimension in ("catu", "catv", "age_group"):
@@ -108,7 +107,7 @@ with people:
             title = DIMENSIONS[dimension].title
             st.markdown(f"**{title}** (persons involved)")
             st.altair_chart(charts.bars(table, title, "persons"), width="stretch")
-            st.dataframe(table, hide_index=True, key=f"table_{dimension}")
+            session.table(table, key=f"table_{dimension}")
             session.csv_download(table, f"by_{dimension}", key=f"csv_{dimension}")
 
 st.subheader("Map of the accidents")
@@ -129,10 +128,11 @@ else:
     )
     picked = clicked.selection.objects.get("accidents") if clicked else None
     crash_ids = [f"{n}:{y}" for n, y in zip(accidents["num_acc"], accidents["year"], strict=True)]
-    if picked:
-        st.session_state["crash"] = f"{picked[0]['num_acc']}:{picked[0]['year']}"
+    clicked_id = f"{picked[0]['num_acc']}:{picked[0]['year']}" if picked else None
+    if fresh := maps.new_pick(st.session_state, "accident_map", clicked_id):
+        st.session_state["crash"] = fresh
     crash_labels = {
-        i: f"{d} {'?' if pd.isna(h) else int(h)}h · {label('grav', g)} · {a or 'no address'}"
+        i: f"{d} {time_of_day(h)} · {label('grav', g)} · {a or 'no address'}"
         for i, d, h, g, a in zip(
             crash_ids,
             accidents["accident_date"],
@@ -158,7 +158,7 @@ else:
         else:
             a = story.accident
             st.markdown(
-                f"**{a['accident_date']} at {a['hour']}h{a['minute'] or 0:02d}** · "
+                f"**{a['accident_date']}, {time_of_day(a['hour'], a['minute'])}** · "
                 f"{a['commune_name'] or a['commune']} · {a['adr'] or 'no address'}  \n"
                 f"{label('lum', a['lum'])} · {label('atm', a['atm'])} · "
                 f"{label('catr', a['catr'])} · {label('inter', a['inter'])} · "
@@ -166,18 +166,22 @@ else:
                 f"**{label('grav', a['worst_grav'])}**: {a['killed']} killed, "
                 f"{a['hospitalised']} hospitalised, {a['lightly_injured']} lightly injured"
             )
-            st.dataframe(story.vehicles, hide_index=True, key="crash_vehicles")
-            st.dataframe(story.persons, hide_index=True, key="crash_persons")
+            named = f"crash_{num_acc}_{year}"
+            st.markdown("**Vehicles**")
+            session.table(story.vehicles, key="crash_vehicles")
+            session.csv_download(story.vehicles, f"{named}_vehicles", key="csv_crash_vehicles")
+            st.markdown("**Persons**")
+            session.table(story.persons, key="crash_persons")
+            session.csv_download(story.persons, f"{named}_persons", key="csv_crash_persons")
 
 st.subheader("Worst places")
 worst = view.worst_places
 if worst.empty:
     st.info("No located accident in this period.")
 else:
-    st.dataframe(
-        worst.assign(open=[hotspot_link(c) for c in worst["cell"]]),
-        hide_index=True,
+    session.table(
+        worst.assign(open=[hotspot_link(c, st.query_params) for c in worst["cell"]]),
         key="worst_places",
-        column_config={"open": st.column_config.LinkColumn("Hot spot", display_text="Open")},
+        open=st.column_config.LinkColumn("Hot spot", display_text="Open"),
     )
     session.csv_download(worst, "worst_places", key="csv_worst")

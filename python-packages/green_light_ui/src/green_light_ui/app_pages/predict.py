@@ -13,6 +13,7 @@ from green_light_ui.dashboards.prediction import (
     SCENARIO_GROUPS,
     PlaceChoice,
     factors,
+    form_key,
     load_history,
     prefill,
     record,
@@ -107,12 +108,13 @@ if place is None:
 history = session.load(load_history, place, period, what="the place's history")
 historic = history.ksi_share
 st.caption(
-    f"{place.title}: {len(history):,} accidents in {period.first}-{period.last}"
+    f"{place.title}: {history.total:,} accidents in {period.first}-{period.last}"
     + ("" if historic is None else f", {historic:.0%} of them KSI")
 )
-if not len(history):
+if history.accidents.empty:
     st.warning("No accident recorded here: the place's features start unknown; set them below.")
 values = prefill(history, place)
+key = form_key(place, values)
 
 with st.form("scenario"):
     chosen: dict[str, object] = {}
@@ -121,12 +123,12 @@ with st.form("scenario"):
         columns = st.columns(3)
         for i, name in enumerate(GROUPS[group]):
             with columns[i % 3]:
-                chosen[name] = feature_input(name, values[name], f"f_{place.code}_{name}")
+                chosen[name] = feature_input(name, values[name], f"{key}_{name}")
     with st.expander("Place and road (from the place's history)"):
         columns = st.columns(3)
         for i, name in enumerate(GROUPS["Place and road"]):
             with columns[i % 3]:
-                chosen[name] = feature_input(name, values[name], f"f_{place.code}_{name}")
+                chosen[name] = feature_input(name, values[name], f"{key}_{name}")
     submitted = st.form_submit_button("Predict", type="primary")
 
 if submitted:
@@ -137,8 +139,7 @@ if submitted:
     body = record(chosen)
     try:
         with st.spinner("Asking model_api…"):
-            answer = session.model_api().predict(token, body)
-            explanation = session.model_api().explain(token, body)
+            answer = session.model_api().explain(token, body)
     except ModelApiDown as error:
         st.error(f"model_api is down: {error}")
         st.stop()
@@ -169,7 +170,10 @@ if submitted:
         + ("**likely KSI**" if answer["predicted_class"] else "**not likely KSI**")
     )
     st.markdown("**Main factors**")
-    table = factors(explanation["contributions"])
-    if not table.empty:
+    table = factors(answer["contributions"])
+    if table.empty:
+        st.info("model_api named no main factor for this prediction.")
+    else:
         st.bar_chart(table.set_index("factor")["effect"], horizontal=True)
-        st.dataframe(table, hide_index=True, key="factors")
+        session.table(table, key="factors")
+        session.csv_download(table, "factors", key="csv_factors")

@@ -72,7 +72,14 @@ def trend(early: int, late: int, filters: HotspotFilters) -> float | None:
     return (late / late_years) / (early / early_years) - 1
 
 
-def trend_label(change: float | None) -> str:
+ONE_YEAR_TREND = "n/a (one year)"
+"""The trend of every spot when the period is a single year: there are no halves to compare."""
+
+
+def trend_label(change: float | None, years: int) -> str:
+    """How a spot's trend reads over a period of `years` years ("new": none in its first half)."""
+    if years < 2:
+        return ONE_YEAR_TREND
     if change is None or change != change:
         return "new" if change is None else "n/a"
     if abs(change) < TREND_STEADY:
@@ -115,7 +122,7 @@ def rank_hotspots(engine: Engine, filters: HotspotFilters) -> pd.DataFrame:
         trend(int(e or 0), int(la or 0), filters)
         for e, la in zip(ranked["early_accidents"], ranked["late_accidents"], strict=True)
     ]
-    ranked["trend_label"] = [trend_label(t) for t in ranked["trend"]]
+    ranked["trend_label"] = [trend_label(t, filters.period.years) for t in ranked["trend"]]
     ranked = ranked.merge(conditions, on="cell", how="left")
     ranked["cell"] = [cell_hex(c) for c in ranked["cell"]]
     centres = [cell_centre(c) for c in ranked["cell"]]
@@ -205,9 +212,19 @@ class HotspotDetails:
         return float(self.accidents["ksi"].mean())
 
 
-def hotspot_details(engine: Engine, cell: str, period: Period) -> HotspotDetails:
-    """One spot: its accidents, counts by year and by condition."""
-    accidents = frame(engine, queries.CELL_ACCIDENTS, cell=h3.str_to_int(cell), **period.params())
+def hotspot_details(engine: Engine, cell: str, filters: HotspotFilters) -> HotspotDetails:
+    """One spot: its accidents under the ranking's period, road and road-user filters (so its
+    figures are the ranked row's), counts by year and by condition."""
+    period = filters.period
+    accidents = frame(
+        engine,
+        queries.CELL_ACCIDENTS,
+        cell=h3.str_to_int(cell),
+        road_categories=list(filters.road_categories),
+        road_users=list(filters.road_users),
+        vehicle_categories=list(filters.vehicle_categories),
+        **period.params(),
+    )
     years = pd.DataFrame({"year": range(period.first, period.last + 1)})
     counts = accidents.groupby("year").agg(
         accidents=("num_acc", "size"), ksi_accidents=("ksi", "sum")

@@ -8,6 +8,7 @@ each feature appears, and every feature appears once.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -120,28 +121,30 @@ class PlaceChoice:
 @dataclass(frozen=True)
 class History:
     accidents: pd.DataFrame
+    """The place's latest accidents (at most `HISTORY_LIMIT`), which prefill the form."""
+    total: int
+    """Every accident of the place in the period."""
+    ksi_accidents: int
 
     @property
     def ksi_share(self) -> float | None:
-        known = self.accidents["ksi"].dropna() if not self.accidents.empty else pd.Series()
-        return float(known.astype(float).mean()) if len(known) else None
-
-    def __len__(self) -> int:
-        return len(self.accidents)
+        return self.ksi_accidents / self.total if self.total else None
 
 
-def load_history(engine: Engine, place: PlaceChoice, period: Period) -> History:
+def load_history(
+    engine: Engine, place: PlaceChoice, period: Period, limit: int = HISTORY_LIMIT
+) -> History:
+    """The place's latest `limit` accidents with their features, and its counts over the
+    whole period (computed apart, so that a big commune's share is not the latest only)."""
     import h3
 
     code: object = h3.str_to_int(place.code) if place.kind == "cell" else place.code
-    rows = frame(
-        engine,
-        queries.PLACE_FEATURES[place.kind],
-        code=code,
-        limit=HISTORY_LIMIT,
-        **period.params(),
-    )
-    return History(rows)
+    with engine.connect() as db:
+        rows = frame(
+            db, queries.PLACE_FEATURES[place.kind], code=code, limit=limit, **period.params()
+        )
+        totals = frame(db, queries.PLACE_TOTALS[place.kind], code=code, **period.params())
+    return History(rows, int(totals.iloc[0]["accidents"]), int(totals.iloc[0]["ksi_accidents"]))
 
 
 def _typed(spec: Feature, value: Any) -> Any:
@@ -161,7 +164,8 @@ def prefill(history: History, place: PlaceChoice) -> dict[str, Any]:
     number; unknown where the history says nothing."""
     values: dict[str, Any] = {}
     for spec in FEATURES:
-        column = history.accidents[spec.name].dropna() if len(history) else pd.Series()
+        known = not history.accidents.empty
+        column = history.accidents[spec.name].dropna() if known else pd.Series()
         if column.empty:
             values[spec.name] = None
         elif spec.kind == "numeric":
@@ -174,6 +178,13 @@ def prefill(history: History, place: PlaceChoice) -> dict[str, Any]:
     if place.point is not None:
         values["lat"], values["lon"] = place.point
     return values
+
+
+def form_key(place: PlaceChoice, values: dict[str, Any]) -> str:
+    """The prefix of the form's widget keys: Streamlit keeps a keyed widget's value across
+    reruns, so the keys change with the prefill (a new place or period shows its own)."""
+    digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:12]
+    return f"f_{place.code}_{digest}"
 
 
 def record(values: dict[str, Any]) -> dict[str, Any]:
