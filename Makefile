@@ -11,7 +11,7 @@ CHROMIUM := $(or $(GLS_TEST_CHROMIUM),/usr/bin/chromium)
 # Bytecode caches make every `gls` and test subprocess start several times faster.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install up down status smoke test browser lint format lock audit
+.PHONY: install up down status smoke test browser screenshots lint format lock audit
 
 install: $(INSTALLED) $(PGADMIN_INSTALLED)
 
@@ -44,6 +44,10 @@ smoke: install
 ## Install, then run the whole test suite against a real PostgreSQL; writes docs/reliability.md.
 test: install browser
 	$(BIN)/pytest --reliability-report docs/reliability.md
+
+## The README's screenshots of each page, taken again by the browser test.
+screenshots: install browser
+	GLS_SCREENSHOT_DIR=$(CURDIR)/python-packages/green_light_ui/docs $(BIN)/pytest -q python-packages/green_light_ui/tests/test_browser.py
 
 ## The headless Chromium of the browser tests (Debian's package; Playwright downloads none).
 browser:

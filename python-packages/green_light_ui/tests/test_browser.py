@@ -2,7 +2,8 @@
 Playwright; `make test` installs it when missing): a shared link opens a municipality with
 its KPIs, a hot spot opens from a link, the person logs in and runs a prediction there, then
 opens the model and pipelines page.
-A screenshot of each step is saved in the test's folder (the README shows them).
+A screenshot of each step is saved in the test's folder, or in GLS_SCREENSHOT_DIR (`make
+screenshots` refreshes the README's).
 
 Without a browser the test is skipped, except in CI (CI=true) where it fails.
 """
@@ -33,6 +34,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WAIT_MS = 60_000
+SHOTS = (
+    "0-overview.png",
+    "1-municipality.png",
+    "2-hot-spot.png",
+    "3-logged-in.png",
+    "4-prediction.png",
+    "5-model.png",
+)
 
 pytestmark = pytest.mark.slow
 
@@ -77,6 +86,21 @@ def query(url: str, sql: str):
         return conn.execute(sql).fetchone()
 
 
+def shoot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so a full-page screenshot
+    shows only the window; the window is made as tall as that block for the shot (twice:
+    charts drawn at the new size may make it taller)."""
+    width, original = page.viewport_size["width"], page.viewport_size["height"]
+    for _ in range(2):
+        height = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0"
+        )
+        page.set_viewport_size({"width": width, "height": min(max(height, original), 6000)})
+        page.wait_for_timeout(750)
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": width, "height": original})
+
+
 def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     chromium, ui_url, dashboard_database_url, tmp_path
 ):
@@ -91,13 +115,15 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
         " LIMIT 1",
     )
     spot = h3.int_to_str(cell)
+    shots = Path(os.environ.get("GLS_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(WAIT_MS)
 
     page.goto(ui_url)
     page.get_by_text("National trend").wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for()
-    page.screenshot(path=tmp_path / "0-overview.png", full_page=True)
+    shoot(page, shots / "0-overview.png")
 
     page.goto(f"{ui_url}/place?place=commune:{commune}")
     kpi = page.get_by_test_id("stMetric").filter(has_text="Accidents").first
@@ -105,18 +131,18 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     assert f"{accidents:,}" in kpi.inner_text()
     page.get_by_text("Compared with its departement and France").wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for()
-    page.screenshot(path=tmp_path / "1-municipality.png", full_page=True)
+    shoot(page, shots / "1-municipality.png")
 
     page.goto(f"{ui_url}/hotspots?spot={spot}")
     page.get_by_test_id("stMetric").filter(has_text="KSI share").first.wait_for()
-    page.screenshot(path=tmp_path / "2-hot-spot.png", full_page=True)
+    shoot(page, shots / "2-hot-spot.png")
 
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("textbox", name="Username").fill(ADMIN[0])
     sidebar.get_by_role("textbox", name="Password").fill(ADMIN[1])
     sidebar.get_by_role("button", name="Log in").click()
     sidebar.get_by_text(f"Logged in to model_api as {ADMIN[0]}").wait_for()
-    page.screenshot(path=tmp_path / "3-logged-in.png")
+    page.screenshot(path=shots / "3-logged-in.png")
 
     page.get_by_text("Predict at this spot").click()
     page.get_by_role("button", name="Predict").wait_for()
@@ -125,7 +151,7 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     result.wait_for()
     assert "%" in result.inner_text()
     page.get_by_text("Main factors").wait_for()
-    page.screenshot(path=tmp_path / "4-prediction.png", full_page=True)
+    shoot(page, shots / "4-prediction.png")
 
     page.goto(f"{ui_url}/model")
     champion = page.get_by_test_id("stMetric").filter(has_text="Champion version")
@@ -134,12 +160,6 @@ def test_a_person_opens_a_shared_link_a_hot_spot_and_predicts(
     page.get_by_text("Calibration on the holdout").wait_for()
     page.get_by_test_id("stVegaLiteChart").first.wait_for()
     page.get_by_text("Data quality per year").wait_for()
-    page.screenshot(path=tmp_path / "5-model.png", full_page=True)
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
-        "0-overview.png",
-        "1-municipality.png",
-        "2-hot-spot.png",
-        "3-logged-in.png",
-        "4-prediction.png",
-        "5-model.png",
-    ]
+    shoot(page, shots / "5-model.png")
+    for name in SHOTS:
+        assert (shots / name).stat().st_size > 10_000, f"{name} is (nearly) empty"

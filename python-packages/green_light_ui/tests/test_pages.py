@@ -412,3 +412,21 @@ def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):
         seeded_database_url, "SELECT count(*) FROM accidents WHERE com_current = %s", code
     )
     assert metrics(test)["Accidents"] == f"{accidents:,}"
+
+
+@pytest.mark.parametrize("page", [*PAGES, "app.py"])
+def test_no_page_holds_a_bare_string_streamlit_would_print(page):
+    """Streamlit's "magic" writes any bare expression of a page to the page: a string meant
+    as a note to readers would show up under the title."""
+    import ast
+    from pathlib import Path
+
+    import green_light_ui
+
+    tree = ast.parse((Path(green_light_ui.__file__).parent / page).read_text(encoding="utf-8"))
+    bare = [
+        node.lineno
+        for node in tree.body[1:]  # the module docstring is not shown
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    ]
+    assert bare == [], f"{page}: bare strings at lines {bare}"

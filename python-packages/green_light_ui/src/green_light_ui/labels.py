@@ -55,9 +55,12 @@ class Column:
 
 
 _COUNT = "localized"
+_WHOLE = "%d"
+"""Years, hours, ranks and ages: whole numbers without thousands separators (a float's
+`plain` format would print `2021.0000000000002`)."""
 _RATE = "%.1f"
 COLUMNS: dict[str, Column] = {
-    "rank": Column("Rank", "plain"),
+    "rank": Column("Rank", _WHOLE),
     "cell": Column("H3 cell"),
     "area": Column("Area"),
     "dep": Column("Departement"),
@@ -66,9 +69,9 @@ COLUMNS: dict[str, Column] = {
     "commune_name": Column("Commune"),
     "address": Column("Usual address"),
     "adr": Column("Address"),
-    "year": Column("Year", "plain"),
+    "year": Column("Year", _WHOLE),
     "accident_date": Column("Date"),
-    "hour": Column("Hour", "plain"),
+    "hour": Column("Hour", _WHOLE),
     "gravity": Column("Gravity"),
     "population": Column("Population", _COUNT),
     "counted": Column("Accidents counted", _COUNT),
@@ -94,7 +97,7 @@ COLUMNS: dict[str, Column] = {
     "vehicles": Column("Vehicles involved"),
     "road_users": Column("Road users involved"),
     "num_veh": Column("Vehicle"),
-    "age": Column("Age", "plain"),
+    "age": Column("Age", _WHOLE),
     "factor": Column("Factor"),
     "value": Column("Value"),
     "direction": Column("Direction"),

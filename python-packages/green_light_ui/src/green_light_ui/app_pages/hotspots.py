@@ -101,8 +101,8 @@ st.caption(
     " (fatal accident 10, hospitalised 5, other 1)."
 )
 asked = st.query_params.get("spot")
+# A spot named by a link is shown even when it does not rank under the filters.
 linked = asked if asked and h3.is_valid_cell(asked) else None
-"""A spot named by a link: shown even when it does not rank under the filters."""
 spots: list[str] = []
 names: dict[str, str] = {}
 if ranked.empty:
