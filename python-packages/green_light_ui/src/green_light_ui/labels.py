@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from gravity_model.evaluation import METRIC_LABELS
 from green_light_ui.queries import AGE_GROUPS
 from road_accidents_database_ingestion.codes import variable, variables_by_column
 
@@ -102,6 +103,27 @@ COLUMNS: dict[str, Column] = {
     "value": Column("Value"),
     "direction": Column("Direction"),
     "effect": Column("Effect on the probability", "%+.3f"),
+    "version": Column("Version"),
+    "alias": Column("Alias"),
+    "registered": Column("Registered"),
+    "data_years": Column("Trained on"),
+    "holdout": Column("Holdout"),
+    "threshold": Column("Decision threshold", "%.3f"),
+    "decision": Column("Why promoted"),
+    **{metric: Column(title, "%.3f") for metric, title in METRIC_LABELS.items()},
+    "status": Column("Status"),
+    "reason": Column("Reason"),
+    "places": Column("Places", _COUNT),
+    "rejected": Column("Rows rejected", _COUNT),
+    "duration_s": Column("Seconds", "%.1f"),
+    "updated_at": Column("When"),
+    "table_name": Column("File"),
+    "column_name": Column("Column"),
+    "rows": Column("Rows", _COUNT),
+    "not_given": Column("Not given", _COUNT),
+    "unknown": Column("Unknown", _COUNT),
+    "not_given_share": Column("Not given (share)", "percent"),
+    "unknown_share": Column("Unknown (share)", "percent"),
 }
 """The titles and formats of the column names the pages' tables share (their CSV downloads
 keep the names)."""

@@ -472,8 +472,8 @@ VARIABLES: tuple[Variable, ...] = (
             (3, "Blessé hospitalisé", "Hospitalised"),
             (4, "Blessé léger", "Lightly injured"),
         ),
-        note="KSI (killed or seriously injured) = 2 or 3. 'Hospitalised' is no longer an "
-        "officially labelled indicator from 2018 on.",
+        note="KSI (killed or seriously injured): killed or hospitalised. 'Hospitalised' is no"
+        " longer an officially labelled indicator from 2018 on.",
     ),
     Variable(
         "persons",

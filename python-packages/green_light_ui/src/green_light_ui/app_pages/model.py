@@ -53,7 +53,7 @@ if history is not None:
     if not history.versions.empty:
         st.subheader("Every registered version")
         shown = history.versions.drop(columns=["run_id"])
-        st.dataframe(shown, hide_index=True, key="versions")
+        session.table(shown, key="versions")
         session.csv_download(shown, "model_versions", key="csv_versions")
         if len(shown) > 1:
             st.line_chart(
@@ -88,7 +88,7 @@ if health.ingested:
         f" {moment(fresh.last_ingestion)}."
     )
     st.subheader("Last ingestion of each year")
-    st.dataframe(health.outcomes, hide_index=True, key="outcomes")
+    session.table(health.outcomes, key="outcomes")
     session.csv_download(health.outcomes, "ingestions", key="csv_outcomes")
 session.require_data()
 
@@ -102,9 +102,8 @@ st.caption(
     'Share of the cells of each table that the file leaves "not given" (a marker, or empty)'
     " and that hold no code of their column (unknown: NULL in the tables, kept as written)."
 )
-st.line_chart(
-    health.shares_by_year().pivot(index="year", columns="table_name", values="not_given_share")
-)
+shares = health.shares_by_year().pivot(index="year", columns="table_name", values="not_given_share")
+st.line_chart(shares.set_axis(shares.index.astype(str)))  # years as labels, not 2,021
 year = bound(
     st.selectbox,
     "Year profiled",
@@ -116,13 +115,5 @@ year = bound(
     options=years,
 )
 profile = health.profile(year)
-st.dataframe(
-    profile,
-    hide_index=True,
-    key="profile",
-    column_config={
-        "not_given_share": st.column_config.NumberColumn("not given", format="percent"),
-        "unknown_share": st.column_config.NumberColumn("unknown", format="percent"),
-    },
-)
+session.table(profile, key="profile")
 session.csv_download(profile, f"data_quality_{year}", key="csv_profile")

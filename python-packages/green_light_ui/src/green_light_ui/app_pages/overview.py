@@ -26,7 +26,7 @@ session.csv_download(
 )
 
 st.subheader("National trend")
-trend = overview.trend.set_index("year")
+trend = overview.trend.set_index(overview.trend["year"].astype(str))  # labels, not 2,021
 st.line_chart(trend[["accidents", "ksi_accidents", "killed", "hospitalised"]])
 st.warning(f"**Hospitalised**: {HOSPITALISED_CAVEAT}", icon=":material/info:")
 session.csv_download(overview.trend, "national_trend", key="csv_trend")
