@@ -6,9 +6,12 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from green_light_platform.settings import to_libpq_url
 from road_accidents_database_ingestion.pipeline import ingest
+from road_accidents_database_ingestion.readers import read_table
 
 from .ingestion_support import SAMPLE_FILES, counts, query, sample_year
 
@@ -224,8 +227,6 @@ def test_a_number_too_big_for_its_column_costs_the_value_not_the_year(database_u
 
 def test_a_byte_cp1252_leaves_undefined_costs_its_cell_in_an_old_file(tmp_path):
     """0x81, 0x8D, 0x8F, 0x90 and 0x9D have no cp1252 letter: read as latin-1's controls."""
-    from road_accidents_database_ingestion.readers import read_table
-
     header = "Num_Acc,an,mois,jour,hrmn,lum,agg,int,atm,col,com,adr,gps,lat,long,dep\n"
     row = "201600000001,16,1,1,1200,1,1,1,1,1,109,route de l'\xc9glise,M,0,0,440\n"
     path = tmp_path / "caracteristiques_2016.csv"
@@ -254,3 +255,25 @@ def test_a_nul_byte_costs_its_row_not_the_year(database_url, tmp_path):
         "SELECT r.line, r.column_name, r.value, r.rule FROM rejects r"
         " JOIN source_files f ON f.id = r.source_file_id WHERE f.table_name = 'caracteristiques'",
     ) == [(2, "adr", "CD\\x00981", "nul_byte")]
+
+
+@pytest.mark.reliability(
+    kind="bad input",
+    case="a value the readers accept but PostgreSQL refuses (here: `voie` narrowed to"
+    " varchar(3) in the database, as a schema drift would)",
+    expect="that year fails with the server's words and the file named, nothing of it is"
+    " loaded, and the run goes on to the next year instead of stopping with a traceback",
+)
+def test_a_value_the_database_refuses_fails_the_year_not_the_run(database_url, tmp_path):
+    sample_year(tmp_path, "2021")
+    with psycopg.connect(to_libpq_url(database_url), autocommit=True) as conn:
+        conn.execute("ALTER TABLE places ALTER COLUMN voie TYPE varchar(3)")
+    report = ingest(database_url, tmp_path)
+    [outcome] = report.outcomes
+    assert outcome.status == "failed"
+    assert "lieux-2021.csv: the database refused a value" in outcome.reason
+    assert "too long" in outcome.reason
+    assert counts(database_url) == dict.fromkeys(("accidents", "places", "vehicles", "persons"), 0)
+    assert query(database_url, "SELECT status FROM ingested_years WHERE year = 2021") == [
+        ("failed",)
+    ]

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import psycopg
 from psycopg import Rollback
 
 from green_light_platform.db.engine import connect
@@ -46,8 +47,6 @@ from road_accidents_database_ingestion.validation import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
-
-    import psycopg
 
 
 log = logging.getLogger(__name__)
@@ -193,42 +192,57 @@ def _read_check_load(
     files: dict[BaacTable, CheckedFile] = {}
     checked: CheckedYear | None = None
     file_ids: list[int] = []
-    with ThreadPoolExecutor(max_workers=1) as pool, conn.transaction() as savepoint:
-        pending = {t: pool.submit(read_table, paths[t], t) for t in _READ_ORDER}
-        with loader.YearLoad(conn, database_url, year) as load:
-            for table in _READ_ORDER:
-                _collect(pending, table, reads, problems)
-                if problems:
-                    continue  # a file that cannot be read fails the year: nothing to check
-                files[table] = _check(year, table, reads[table], files, Limits(*limits))
-                if not any(f.failure for f in files.values()):
-                    file_id = _record_loaded(conn, year, prints[table], table, files[table])
-                    file_ids.append(file_id)
-                    name = BY_BAAC_NAME[table].name
-                    load.copy({name: files[table].rows}, {name: file_id})
-            if not problems:
-                checked = CheckedYear(
-                    year, {t: files[t] for t in ("caracteristiques", *_DEPENDENTS)}
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool, conn.transaction() as savepoint:
+            pending = {t: pool.submit(read_table, paths[t], t) for t in _READ_ORDER}
+            with loader.YearLoad(conn, database_url, year) as load:
+                for table in _READ_ORDER:
+                    _collect(pending, table, reads, problems)
+                    if problems:
+                        continue  # a file that cannot be read fails the year: nothing to check
+                    files[table] = _check(year, table, reads[table], files, Limits(*limits))
+                    if not any(f.failure for f in files.values()):
+                        file_id = _record_loaded(conn, year, prints[table], table, files[table])
+                        file_ids.append(file_id)
+                        name = BY_BAAC_NAME[table].name
+                        load.copy({name: files[table].rows}, {name: file_id})
+                if not problems:
+                    checked = CheckedYear(
+                        year, {t: files[t] for t in ("caracteristiques", *_DEPENDENTS)}
+                    )
+                    problems = {
+                        t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()
+                    }
+                if checked is None or problems:
+                    raise Rollback(savepoint)
+                registry.mark_replaced(conn, year, file_ids)
+                counts = {BY_BAAC_NAME[t].name: f.rows.num_rows for t, f in checked.files.items()}
+                rejected = sum(f.rows_rejected for f in checked.files.values())
+                registry.record_year(
+                    conn,
+                    registry.YearRecord(
+                        year, folder.path, year_print, "loaded", None, counts, rejected
+                    ),
                 )
-                problems = {t: f"{paths[t]}: {reason}" for t, reason in checked.failures.items()}
-            if checked is None or problems:
-                raise Rollback(savepoint)
-            registry.mark_replaced(conn, year, file_ids)
-            counts = {BY_BAAC_NAME[t].name: f.rows.num_rows for t, f in checked.files.items()}
-            rejected = sum(f.rows_rejected for f in checked.files.values())
-            registry.record_year(
-                conn,
-                registry.YearRecord(
-                    year, folder.path, year_print, "loaded", None, counts, rejected
-                ),
-            )
-            load.swap()
-            profile = {
-                t: file_profile(year, f.read, f.rows_rejected) for t, f in checked.files.items()
-            }
-            return YearOutcome(
-                year, folder.path, "loaded", None, len(prints), counts, rejected, profile=profile
-            )
+                load.swap()
+                profile = {
+                    t: file_profile(year, f.read, f.rows_rejected) for t, f in checked.files.items()
+                }
+                return YearOutcome(
+                    year,
+                    folder.path,
+                    "loaded",
+                    None,
+                    len(prints),
+                    counts,
+                    rejected,
+                    profile=profile,
+                )
+    except psycopg.DataError as error:
+        # The readers bound every value to its column; a value PostgreSQL still refuses
+        # fails this year with the server's own words, and the run goes on.
+        problems = _refused(error, paths)
+        checked = None
     return _record_failure(conn, folder, year_print, prints, reads, checked, problems)
 
 
@@ -304,6 +318,20 @@ def _done(outcome: YearOutcome, started: float) -> YearOutcome:
         },
     )
     return outcome
+
+
+def _refused(error: psycopg.DataError, paths: dict[BaacTable, Path]) -> dict[BaacTable, str]:
+    """The year's problem when COPY or the swap refused a value: the file whose table the
+    server names in its context (the accidents file when it names none)."""
+    context = (error.diag.context or "").strip()
+    table = next(
+        (t for t in _READ_ORDER if f"{BY_BAAC_NAME[t].name}_" in context),
+        "caracteristiques",
+    )
+    where = f" ({context})" if context else ""
+    return {
+        table: f"{paths[table]}: the database refused a value: {error.diag.message_primary}{where}"
+    }
 
 
 def _record_failure(
