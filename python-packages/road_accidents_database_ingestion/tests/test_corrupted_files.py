@@ -87,6 +87,8 @@ def _drawn_corruption(draw: st.DrawFn, year: int) -> tuple[str, Callable[[bytes]
                 "drop column",
                 "duplicate column",
                 "huge field",
+                "big number",
+                "nul",
                 "line endings",
                 "lines",
                 "emptied",
@@ -165,6 +167,29 @@ def _drawn_corruption(draw: st.DrawFn, year: int) -> tuple[str, Callable[[bytes]
             return b"\n".join(lines)
 
         return f"huge field {filler!r} * {size} on line {line_at}", huge
+    if kind == "big number":
+        line_at, cell_at = draw(st.integers(1, 40)), draw(st.integers(0, 20))
+        number = draw(st.sampled_from([32768, 70000, -40000, 2**31, 10**12, 10**20]))
+
+        def big(raw: bytes) -> bytes:
+            lines = _lines(raw)
+            at = line_at % len(lines)
+            cells = lines[at].split(sep)
+            cells[cell_at % len(cells)] = str(number).encode()
+            lines[at] = sep.join(cells)
+            return b"\n".join(lines)
+
+        return f"number {number} in cell {cell_at} of line {line_at}", big
+    if kind == "nul":
+        spots = draw(st.lists(st.floats(0, 1), min_size=1, max_size=3))
+
+        def nul(raw: bytes) -> bytes:
+            for where in spots:
+                at = int(where * len(raw))
+                raw = raw[:at] + b"\x00" + raw[at:]
+            return raw
+
+        return f"NUL bytes at {spots}", nul
     if kind == "line endings":
         ending = draw(st.sampled_from([b"\r\n", b"\r", b"\n\n", b"\x00\n"]))
         return f"line endings {ending!r}", lambda raw: raw.replace(b"\n", ending)
@@ -215,9 +240,13 @@ def _read_and_check(folder: Path, year: int) -> None:
             assert str(path) in str(problem)
             assert problem.line is None or problem.line >= 1
             continue
+        lines = path.read_bytes().count(b"\n") + 1
         for reject in reads[table].rejects:
-            assert reject.line is None or reject.line >= 1
+            assert reject.line is None or 1 <= reject.line <= lines
             assert reject.message
+        kept = reads[table].rows.column("source_line").to_pylist()
+        assert kept == sorted(set(kept)), "each row at its own line, in file order"
+        assert all(2 <= line <= lines for line in kept)
     if "caracteristiques" not in reads:
         return
     accidents = check_accidents(year, reads["caracteristiques"], *LIMITS)
@@ -228,10 +257,11 @@ def _read_and_check(folder: Path, year: int) -> None:
 @pytest.mark.reliability(
     kind="bad input",
     case="files of both layouts corrupted at random (hypothesis): bytes, encodings, separators,"
-    " quotes, truncation, shuffled lines, missing or duplicated columns, huge fields, line"
-    " endings, emptied",
+    " quotes, truncation, shuffled lines, missing or duplicated columns, huge fields, numbers"
+    " too big for their column, NUL bytes, line endings, emptied",
     expect="reading and checking end in a clean read or a FileProblem naming the file"
-    " (and line where there is one), never another exception",
+    " (and line where there is one), never another exception; every row kept and every"
+    " reject sits at a line of the file",
 )
 @pytest.mark.parametrize("year", list(LAYOUTS))
 @settings(

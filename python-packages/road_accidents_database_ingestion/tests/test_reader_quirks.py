@@ -253,16 +253,18 @@ def test_a_quoted_address_on_two_lines_is_one_reject_and_later_lines_stay_right(
 
 def test_an_integer_too_big_for_its_column_is_an_unknown_value(tmp_path):
     text = NEW_LIEUX + "\n"
-    for i, vma in enumerate(("80", "70000", "-40000"), start=1):
+    for i, vma in enumerate(("80", "70000", "-40000", "1" + "0" * 20), start=1):
         text += f"20210000000{i};3;981;;;2;2;0;1;;;1;;;1;0;1;{vma}\n"
+    text += "1" + "0" * 20 + ";3;981;;;2;2;0;1;;;1;;;1;0;1;50\n"  # no int64 holds this key
     result = _read(tmp_path, "lieux-2021.csv", text, "lieux")
-    assert result.rejects == []
-    assert _column(result, "vma") == [80, None, None]
-    assert [(u.line, u.column, u.raw) for u in result.unknowns] == [
+    assert [(r.line, r.column) for r in result.rejects] == [(6, "num_acc")]
+    assert _column(result, "vma") == [80, None, None, None]
+    assert sorted((u.line, u.column, u.raw) for u in result.unknowns) == [
         (3, "vma", "70000"),
         (4, "vma", "-40000"),
+        (5, "vma", "1" + "0" * 20),
     ]
-    assert result.profile["vma"].unknown == 2
+    assert result.profile["vma"].unknown == 3
 
 
 def test_a_spreadsheets_unicode_text_export_reads_as_utf16(tmp_path):

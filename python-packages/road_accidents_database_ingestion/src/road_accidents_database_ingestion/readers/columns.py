@@ -92,14 +92,15 @@ def _parsed(cells: pa.Array, target: pa.DataType, pattern: str) -> tuple[pa.Arra
 
 def _whole_numbers(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     """int64 from integer text, accepting integers printed as floats (`1.0`), and which cells
-    are not integers (NULL there)."""
+    are not integers that int64 holds (NULL there)."""
     try:
         return pc.cast(cells, pa.int64()), pa.array(np.zeros(len(cells), dtype=bool))
     except pa.ArrowInvalid:
         numbers, invalid = _parsed(pc.replace_substring(cells, ",", "."), pa.float64(), _DECIMAL)
         not_whole = pc.or_(
-            pc.invert(pc.is_finite(numbers)), pc.not_equal(numbers, pc.floor(numbers))
-        )
+            pc.or_(pc.invert(pc.is_finite(numbers)), pc.not_equal(numbers, pc.floor(numbers))),
+            pc.or_(pc.less(numbers, -(2.0**63)), pc.greater_equal(numbers, 2.0**63)),
+        )  # ... or beyond int64: `100000000000000000000` is no count and no identifier
         fractional = pc.fill_null(not_whole, False)
         whole = pc.cast(pc.if_else(fractional, None, numbers), pa.int64())
         return whole, pc.or_(invalid, fractional)
