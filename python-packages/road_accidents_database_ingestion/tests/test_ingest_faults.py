@@ -271,6 +271,24 @@ def test_server_killed_during_the_swap(own_server, own_database_url, versions):
     _assert_old_year_whole_then_rerun_loads_the_new(url, versions, before)
 
 
+@pytest.mark.slow
+@pytest.mark.reliability(
+    kind="fault",
+    case="ingestion: the whole PostgreSQL server SIGKILLed (postmaster and every backend)"
+    " while a table is staged, then started again",
+    expect="the ingestion fails at once; after crash recovery the old year is whole;"
+    " a rerun drops the leftovers and loads the new year",
+)
+def test_server_killed_while_staging(own_server, own_database_url, versions):
+    url = own_database_url
+    before = _load_old(url, versions)
+    blocker = Blocker(url, EXCLUSIVE)
+    watcher = Watcher(url, STAGING_PERSONS, lambda _pid: _kill_server(own_server))
+    _interrupted_ingest(url, versions, watcher, blocker)
+    assert own_server.start()
+    _assert_old_year_whole_then_rerun_loads_the_new(url, versions, before)
+
+
 def _kill_server(server: EmbeddedPostgres) -> None:
     """SIGKILL the postmaster and all its processes at once, as a power cut would."""
     postmaster = int((server.pgdata / "postmaster.pid").read_text().splitlines()[0])
