@@ -3,6 +3,7 @@ our points and shapes, coloured by what matters."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import pydeck as pdk
@@ -55,12 +56,26 @@ def _ramp(values: pd.Series) -> list[list[int]]:
     return colours
 
 
-def _view(frame: pd.DataFrame, zoom: float) -> pdk.ViewState:
+MAP_WIDTH_PX = 700
+"""About the width of a map in the page, for the zoom that fits the points."""
+
+
+def _view(frame: pd.DataFrame, max_zoom: float = 13.0) -> pdk.ViewState:
+    """Centred on the points and zoomed to hold nearly all of them (2nd-98th percentiles, so
+    one mislocated accident does not zoom out to all of France)."""
     located = frame.dropna(subset=["lat", "lon"])
     if located.empty:
         return pdk.ViewState(latitude=46.6, longitude=2.4, zoom=4.6)
+    lat, lon = located["lat"].astype(float), located["lon"].astype(float)
+    span = max(
+        float(lon.quantile(0.98) - lon.quantile(0.02)),
+        # A degree of latitude is longer on the map than one of longitude at these latitudes.
+        1.5 * float(lat.quantile(0.98) - lat.quantile(0.02)),
+        0.005,
+    )
+    zoom = math.log2(MAP_WIDTH_PX * 360 / (256 * span * 1.3))
     return pdk.ViewState(
-        latitude=float(located["lat"].median()), longitude=float(located["lon"].median()), zoom=zoom
+        latitude=float(lat.median()), longitude=float(lon.median()), zoom=min(zoom, max_zoom)
     )
 
 
@@ -111,7 +126,7 @@ def accidents_map(accidents: pd.DataFrame) -> pdk.Deck:
         radius_min_pixels=3,
         pickable=True,
     )
-    return _deck([layer], _view(data, 11.5), {"text": "{date}: {gravity}"})
+    return _deck([layer], _view(data), {"text": "{date}: {gravity}"})
 
 
 def hotspots_map(hotspots: pd.DataFrame, selected: str | None = None) -> pdk.Deck:
@@ -141,11 +156,10 @@ def hotspots_map(hotspots: pd.DataFrame, selected: str | None = None) -> pdk.Dec
         radius_min_pixels=3,
         radius_max_pixels=8,
     )
-    zoom = 11.0 if selected else 5.0
     focus = data[data["cell"] == selected] if selected else data
     return _deck(
         [dots, layer],
-        _view(focus, zoom),
+        _view(focus, max_zoom=14.0 if selected else 12.0),
         {"text": "#{rank} {commune_name}\n{accidents} accidents, score {score}"},
     )
 
