@@ -11,6 +11,7 @@ import pytest
 
 from green_light_platform.settings import to_libpq_url
 from road_accidents_database_ingestion.pipeline import ingest
+from road_accidents_database_ingestion.quality import profile_files
 from road_accidents_database_ingestion.readers import read_table
 
 from .ingestion_support import SAMPLE_FILES, counts, query, sample_year
@@ -277,3 +278,16 @@ def test_a_value_the_database_refuses_fails_the_year_not_the_run(database_url, t
     assert query(database_url, "SELECT status FROM ingested_years WHERE year = 2021") == [
         ("failed",)
     ]
+
+
+def test_the_profile_alone_shows_what_ingestion_would_reject_and_fail(tmp_path):
+    """`gls ingest --profile` checks a whole year as ingestion does, without a database."""
+    folder = sample_year(tmp_path)
+    orphan_persons(folder)
+    lenient = {p.table: p for p in profile_files(tmp_path)}
+    assert lenient["usagers"].rejected == 1
+    assert lenient["usagers"].problem is None
+    strict = {p.table: p for p in profile_files(tmp_path, limits=(0.0, 0.0))}
+    assert strict["usagers"].problem.startswith("would fail: ")
+    assert "202100099999" in strict["usagers"].problem
+    assert strict["caracteristiques"].problem is None

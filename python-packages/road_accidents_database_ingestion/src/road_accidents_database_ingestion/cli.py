@@ -104,9 +104,13 @@ def _loaded_profiles(report: IngestReport) -> list[FileProfile]:
 
 
 def _print_profile(root: Path, years: list[int]) -> None:
+    ingestion = load_settings(IngestionSection)
     with console.status("reading") as status:
         profiles = profile_files(
-            root, years, on_file=lambda path: status.update(f"reading {path.name}")
+            root,
+            years,
+            on_file=lambda path: status.update(f"reading {path.name}"),
+            limits=(ingestion.max_reject_share, ingestion.max_unknown_share),
         )
     Console(width=max(Console().width, 160)).print(_profile(profiles))
     if any(p.problem for p in profiles):
@@ -128,8 +132,9 @@ def ingest_command(
         bool,
         typer.Option(
             "--profile",
-            help='Only read the files and show, per table and column, the share of "not given"'
-            " and unknown cells (no database needed, nothing loaded).",
+            help="Only read and check the files and show, per table and column, the share of"
+            ' "not given" and unknown cells, and what would be rejected or fail (no database'
+            " needed, nothing loaded).",
         ),
     ] = False,
 ) -> None:

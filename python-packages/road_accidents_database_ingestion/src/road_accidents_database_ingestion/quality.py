@@ -8,12 +8,18 @@ unknown (no code of the column, or unreadable: NULL, kept as written in `unknown
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from road_accidents_database_ingestion.discovery import discover_year_folders, find_table_files
 from road_accidents_database_ingestion.problems import FileProblem
 from road_accidents_database_ingestion.readers import ReadResult, read_table
+from road_accidents_database_ingestion.settings import (
+    DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MAX_UNKNOWN_SHARE,
+)
+from road_accidents_database_ingestion.tables import BY_BAAC_NAME
+from road_accidents_database_ingestion.validation import validate_year
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -41,9 +47,14 @@ def profile_files(
     root: Path,
     years: Sequence[int] | None = None,
     on_file: Callable[[Path], None] | None = None,
+    limits: tuple[float, float] = (DEFAULT_MAX_REJECT_SHARE, DEFAULT_MAX_UNKNOWN_SHARE),
 ) -> list[FileProfile]:
     """Read every table file of the year folders under `root` (those present) and profile it;
-    nothing is loaded and no database is needed."""
+    nothing is loaded and no database is needed.
+
+    A year whose four files read is also checked as ingestion checks it (keys, year,
+    orphans, the reject and unknown limits), so its rejects and any failure are the ones
+    `gls ingest` would meet."""
     profiles = []
     for folder in discover_year_folders(root):
         if years is not None and folder.year not in years:
@@ -53,15 +64,32 @@ def profile_files(
         except FileProblem as problem:
             profiles.append(FileProfile(folder.year, None, folder.path, problem=str(problem)))
             continue
+        reads: dict[BaacTable, ReadResult] = {}
+        unreadable: dict[BaacTable, FileProfile] = {}
         for table, path in paths.items():
             if on_file is not None:
                 on_file(path)
             try:
-                read = read_table(path, table)
+                reads[table] = read_table(path, table)
             except FileProblem as problem:
-                profiles.append(FileProfile(folder.year, table, path, problem=str(problem)))
-                continue
-            profiles.append(file_profile(folder.year, read, read.rows_read - read.rows.num_rows))
+                unreadable[table] = FileProfile(folder.year, table, path, problem=str(problem))
+        checked = (
+            validate_year(folder.year, reads, *limits) if set(reads) == set(BY_BAAC_NAME) else None
+        )
+        for table in paths:
+            if table in unreadable:
+                profiles.append(unreadable[table])
+            elif checked is None:
+                read = reads[table]
+                profiles.append(
+                    file_profile(folder.year, read, read.rows_read - read.rows.num_rows)
+                )
+            else:
+                done = checked.files[table]
+                profile = file_profile(folder.year, done.read, done.rows_rejected)
+                if done.failure:
+                    profile = replace(profile, problem=f"would fail: {done.failure}")
+                profiles.append(profile)
     return profiles
 
 
