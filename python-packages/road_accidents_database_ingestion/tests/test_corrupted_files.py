@@ -66,6 +66,18 @@ def _lines(raw: bytes) -> list[bytes]:
     return raw.split(b"\n")
 
 
+def _inserting(byte: bytes, spots: list[float]) -> Callable[[bytes], bytes]:
+    """Insert `byte` at each spot (a fraction of the file's length)."""
+
+    def insert(raw: bytes) -> bytes:
+        for where in spots:
+            at = int(where * len(raw))
+            raw = raw[:at] + byte + raw[at:]
+        return raw
+
+    return insert
+
+
 @st.composite
 def corruption(draw: st.DrawFn, year: int) -> Corruption:
     """One corruption of a file's bytes, drawn with its parameters."""
@@ -116,14 +128,7 @@ def _drawn_corruption(draw: st.DrawFn, year: int) -> tuple[str, Callable[[bytes]
         return f"separator {other!r}", lambda raw: raw.replace(sep, other)
     if kind == "quotes":
         spots = draw(st.lists(st.floats(0, 1), min_size=1, max_size=5))
-
-        def quote(raw: bytes) -> bytes:
-            for where in spots:
-                at = int(where * len(raw))
-                raw = raw[:at] + b'"' + raw[at:]
-            return raw
-
-        return f"quotes at {spots}", quote
+        return f"quotes at {spots}", _inserting(b'"', spots)
     if kind == "truncate":
         keep = draw(st.floats(0, 1))
         return f"truncated to {keep:.3f}", lambda raw: raw[: int(keep * len(raw))]
@@ -182,14 +187,7 @@ def _drawn_corruption(draw: st.DrawFn, year: int) -> tuple[str, Callable[[bytes]
         return f"number {number} in cell {cell_at} of line {line_at}", big
     if kind == "nul":
         spots = draw(st.lists(st.floats(0, 1), min_size=1, max_size=3))
-
-        def nul(raw: bytes) -> bytes:
-            for where in spots:
-                at = int(where * len(raw))
-                raw = raw[:at] + b"\x00" + raw[at:]
-            return raw
-
-        return f"NUL bytes at {spots}", nul
+        return f"NUL bytes at {spots}", _inserting(b"\x00", spots)
     if kind == "line endings":
         ending = draw(st.sampled_from([b"\r\n", b"\r", b"\n\n", b"\x00\n"]))
         return f"line endings {ending!r}", lambda raw: raw.replace(b"\n", ending)

@@ -257,35 +257,22 @@ def test_staging_backend_killed(own_database_url, versions):
 @pytest.mark.reliability(
     kind="fault",
     case="ingestion: the whole PostgreSQL server SIGKILLed (postmaster and every backend)"
-    " during the swap, then started again",
-    expect="the ingestion fails at once; after crash recovery the old year is whole;"
-    " a rerun loads the new year",
-)
-def test_server_killed_during_the_swap(own_server, own_database_url, versions):
-    url = own_database_url
-    before = _load_old(url, versions)
-    blocker = Blocker(url, READING)
-    watcher = Watcher(url, SWAP_PERSONS, lambda _pid: _kill_server(own_server))
-    _interrupted_ingest(url, versions, watcher, blocker)
-    assert own_server.start()  # it was down: crash recovery
-    _assert_old_year_whole_then_rerun_loads_the_new(url, versions, before)
-
-
-@pytest.mark.slow
-@pytest.mark.reliability(
-    kind="fault",
-    case="ingestion: the whole PostgreSQL server SIGKILLed (postmaster and every backend)"
-    " while a table is staged, then started again",
+    " while a table is staged, and during the swap, then started again",
     expect="the ingestion fails at once; after crash recovery the old year is whole;"
     " a rerun drops the leftovers and loads the new year",
 )
-def test_server_killed_while_staging(own_server, own_database_url, versions):
+@pytest.mark.parametrize(
+    ("lock", "statement"),
+    [(EXCLUSIVE, STAGING_PERSONS), (READING, SWAP_PERSONS)],
+    ids=["while staging", "during the swap"],
+)
+def test_server_killed(own_server, own_database_url, versions, lock, statement):
     url = own_database_url
     before = _load_old(url, versions)
-    blocker = Blocker(url, EXCLUSIVE)
-    watcher = Watcher(url, STAGING_PERSONS, lambda _pid: _kill_server(own_server))
+    blocker = Blocker(url, lock)
+    watcher = Watcher(url, statement, lambda _pid: _kill_server(own_server))
     _interrupted_ingest(url, versions, watcher, blocker)
-    assert own_server.start()
+    assert own_server.start()  # it was down: crash recovery
     _assert_old_year_whole_then_rerun_loads_the_new(url, versions, before)
 
 
