@@ -387,9 +387,11 @@ def test_predict_shows_the_probability_beside_the_historic_share(
     assert "csv_factors" in {button.key for button in test.download_button}
 
 
-def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):
-    former_code, former_name, code, name = (
-        psycopg.connect(seeded_database_url)
+def former_commune(url: str) -> tuple[str, str, str, str]:
+    """The former code and name, and the current code and name, of the merged commune with
+    the most accidents."""
+    return (
+        psycopg.connect(url)
         .execute(
             "SELECT n.former_code, n.name, c.code, c.name FROM commune_former_names n"
             " JOIN communes c ON c.code = n.current_code"
@@ -399,6 +401,26 @@ def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):
         )
         .fetchone()
     )
+
+
+def test_predict_finds_a_commune_by_its_former_name(app, seeded_database_url):
+    former_code, former_name, code, name = former_commune(seeded_database_url)
+    test = app(seeded_database_url, "app_pages/predict.py")
+    test.radio(key="where").set_value("Commune").run()
+    box = test.selectbox(key="commune")
+    assert any(label.startswith(f"{former_name} (") for label in box.options)
+    box.set_value(f"{code}:{former_code}").run()
+    no_exception(test)
+    accidents = scalar(
+        seeded_database_url, "SELECT count(*) FROM accidents WHERE com_current = %s", code
+    )
+    assert any(
+        c.value.startswith(name) and f"{accidents:,} accidents" in c.value for c in test.caption
+    ), [c.value for c in test.caption]
+
+
+def test_a_commune_is_found_by_its_former_name(app, seeded_database_url):
+    former_code, former_name, code, name = former_commune(seeded_database_url)
     test = app(seeded_database_url, "app_pages/place.py")
     box = test.selectbox(key="place")
     # The search box matches what is typed against these labels, in the browser.

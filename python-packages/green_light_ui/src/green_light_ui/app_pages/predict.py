@@ -72,11 +72,16 @@ if where == "Hot spot":
         place = PlaceChoice("cell", spot, names[spot])
 elif where == "Commune":
     options = session.load(place_options, what="the communes")
-    communes = options[(options["kind"] == "commune") & options["former_code"].isna()]
-    names = dict(zip(communes["code"], communes["label"], strict=True))
-    code = pick("Commune", "commune", names, "Type a commune name")
-    if code:
-        place = PlaceChoice("commune", code, names[code])
+    communes = options[options["kind"] == "commune"]
+    # A current commune is its INSEE code; a former name or code, `<current>:<former>`.
+    names = {
+        code if former is None else f"{code}:{former}": text
+        for code, former, text in communes[["code", "former_code", "label"]].itertuples(index=False)
+    }
+    choice = pick("Commune", "commune", names, "Type a current or former commune name")
+    if choice:
+        code = choice.split(":")[0]
+        place = PlaceChoice("commune", code, names.get(code, names[choice]))
 else:
     left, right = st.columns(2)
     coordinates = {}
