@@ -2,13 +2,14 @@
 
 Requests only append rows to a bounded in-memory buffer; a writer thread inserts them into
 `prediction_log` every `flush_rows` rows or `flush_seconds` seconds, and once more on
-shutdown. Nothing is lost silently when the database is away: the rows stay in the buffer
-(up to `max_pending`) and the writer tries again every `flush_seconds`; rows beyond the
-buffer, and those still pending at shutdown, go to a spill folder under `Volumes/`
-(`spill.py`), replayed once the database answers (and at the next start). Only rows the
-spill folder cannot take (full, or not writable) are dropped, counted in
-`gls_prediction_log_rows{outcome="dropped"}` and logged. A process killed with SIGKILL loses
-its in-memory buffer, at most `max_pending` rows.
+shutdown. Nothing is lost silently when the database is away: rows a write fails on go at
+once to a spill folder under `Volumes/` (`spill.py`), as do rows beyond the buffer and those
+still pending at shutdown; spilled rows are replayed once the database answers (and at the
+next start). The writer tries again every `flush_seconds`. Only rows the spill folder cannot
+take (full, or not writable) are dropped, counted in `gls_prediction_log_rows{outcome=
+"dropped"}` and logged. A process killed with SIGKILL loses only the rows of its current
+interval (at most `flush_seconds` of predictions, or `max_pending` rows), outage or not:
+rows do not wait in memory across failed writes.
 """
 
 from __future__ import annotations
@@ -146,31 +147,15 @@ class PredictionLogWriter:
                 stopping = self._stopping
             failing = bool(rows) and not self._write(rows)
             if failing:
-                self._put_back(rows, stopping)
-            else:
-                with self._wakeup:
-                    self._in_flight = 0
-                    self._publish_pending()
+                # On disk at once: a process killed during an outage loses none of them.
+                self._keep(rows, "prediction log not written")
+            with self._wakeup:
+                self._in_flight = 0
+                self._publish_pending()
             if not failing and self._spill.holds_rows:
                 self._replay()
             if stopping:
                 return
-
-    def _put_back(self, rows: list[LoggedPrediction], stopping: bool) -> None:
-        """Rows a write failed on: first in the buffer again, or spilled when shutting down
-        or when the buffer has no room left for them."""
-        overflow: list[LoggedPrediction] = []
-        with self._wakeup:
-            self._in_flight = 0
-            if not stopping:
-                self._pending[:0] = rows
-                overflow = self._pending[self._max_pending :]
-                del self._pending[self._max_pending :]
-            self._publish_pending()
-        if stopping:
-            self._keep(rows, "prediction log not written at shutdown")
-        elif overflow:
-            self._keep(overflow, "prediction log buffer full")
 
     def _publish_pending(self) -> None:
         """The pending gauge: buffered rows and rows being written (caller holds the lock)."""
