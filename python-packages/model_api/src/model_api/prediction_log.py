@@ -9,7 +9,7 @@ next start). The writer tries again every `flush_seconds`. Only rows the spill f
 take (full, or not writable) are dropped, counted in `gls_prediction_log_rows{outcome=
 "dropped"}` and logged. A process killed with SIGKILL loses only the rows of its current
 interval (at most `flush_seconds` of predictions, or `max_pending` rows), outage or not:
-rows do not wait in memory across failed writes.
+rows do not wait in memory across failed writes, unless the spill folder cannot take them.
 """
 
 from __future__ import annotations
@@ -115,6 +115,10 @@ class PredictionLogWriter:
 
     def _keep(self, rows: list[LoggedPrediction], why: str) -> None:
         """Rows the database cannot take now: to the spill folder, else dropped and counted."""
+        if not self._spilled(rows, why):
+            self._dropped(rows, why)
+
+    def _spilled(self, rows: list[LoggedPrediction], why: str) -> bool:
         if self._spill.write(to_json(rows)):
             self._metrics.log_rows.labels("spilled").inc(len(rows))
             if (count := self._sampled.due("spilled", len(rows))) is not None:
@@ -122,7 +126,10 @@ class PredictionLogWriter:
                     f"{why}: rows spilled",
                     extra={"rows_since_last_line": count, "folder": str(self._spill.folder)},
                 )
-            return
+            return True
+        return False
+
+    def _dropped(self, rows: list[LoggedPrediction], why: str) -> None:
         self._metrics.log_rows.labels("dropped").inc(len(rows))
         if (count := self._sampled.due("dropped", len(rows))) is not None:
             log.error(
@@ -146,12 +153,22 @@ class PredictionLogWriter:
                 self._in_flight = len(rows)
                 stopping = self._stopping
             failing = bool(rows) and not self._write(rows)
-            if failing:
-                # On disk at once: a process killed during an outage loses none of them.
-                self._keep(rows, "prediction log not written")
+            overflow: list[LoggedPrediction] = []
+            # On disk at once, so a process killed during an outage loses none of them; back
+            # in memory (bounded) only when the spill folder cannot take them.
+            spilled = failing and self._spilled(rows, "prediction log not written")
             with self._wakeup:
                 self._in_flight = 0
+                if failing and not spilled:
+                    self._pending[:0] = rows
+                    overflow = self._pending[self._max_pending :]
+                    del self._pending[self._max_pending :]
+                    if stopping:
+                        overflow, self._pending = self._pending, []
                 self._publish_pending()
+            if overflow:
+                why = "prediction log not written at shutdown" if stopping else "buffer full"
+                self._dropped(overflow, why)
             if not failing and self._spill.holds_rows:
                 self._replay()
             if stopping:
