@@ -130,40 +130,39 @@ def _line_numbers(
         for number, row in skipped.items():
             extra[number - 2] = row.text.count("\n")
     starts = 2 + np.concatenate(([0], np.cumsum(1 + extra)[:-1]))
-    spans = {
-        int(starts[n - 2]): (int(starts[n - 2]), int(starts[n - 2] + extra[n - 2])) for n in skipped
-    }
+    spans = [(int(starts[n - 2]), int(starts[n - 2] + extra[n - 2])) for n in skipped]
     return starts[kept], inner, spans
 
 
-def _malformed(skipped: dict[int, Skipped], spans: dict[int, tuple[int, int]]) -> list[Reject]:
+def _malformed_line(first: int, last: int, text: str, detail: str) -> Reject:
+    """A row that cannot be used as read; when it spans lines, it names them."""
+    if last > first:
+        detail = f"lines {first}-{last} read as one row (an unbalanced quote?): {detail}"
+    return Reject(first, None, text[:200], "malformed_line", detail)
+
+
+def _malformed(skipped: dict[int, Skipped], spans: list[tuple[int, int]]) -> list[Reject]:
+    """One Reject per row Arrow skipped, at its physical lines."""
     rejects = []
-    for row, (first, last) in zip(skipped.values(), spans.values(), strict=True):
-        what = f"line has {row.fields} fields, the header has {row.expected}"
-        if last > first:
-            what = f"lines {first}-{last} read as one row (an unbalanced quote?): {row.fields}"
-            what += f" fields, the header has {row.expected}"
-        rejects.append(Reject(first, None, row.text[:200], "malformed_line", what))
+    for row, (first, last) in zip(skipped.values(), spans, strict=True):
+        fields = f"{row.fields} fields, the header has {row.expected}"
+        detail = fields if last > first else f"line has {fields}"
+        rejects.append(_malformed_line(first, last, row.text, detail))
     return rejects
 
 
 def _spanning_rejects(lines: np.ndarray, inner: np.ndarray, parsed: pa.Table) -> list[Reject]:
-    """One Reject per row whose cells hold newlines, naming the lines it swallowed."""
-    rejects = []
-    for row in np.flatnonzero(inner):
-        first, last = int(lines[row]), int(lines[row] + inner[row])
-        text = ",".join(str(cell[row]) for cell in parsed.columns)
-        rejects.append(
-            Reject(
-                first,
-                None,
-                text[:200],
-                "malformed_line",
-                f"lines {first}-{last} read as one row: a quote opened on line {first} closes"
-                f" only on line {last} (an unbalanced quote?)",
-            )
+    """One Reject per row whose cells hold newlines: a quote that closes lines later."""
+    return [
+        _malformed_line(
+            int(lines[row]),
+            int(lines[row] + inner[row]),
+            ",".join(str(cell[row]) for cell in parsed.columns),
+            f"a quote opened on line {int(lines[row])} closes only on line"
+            f" {int(lines[row] + inner[row])}",
         )
-    return rejects
+        for row in np.flatnonzero(inner)
+    ]
 
 
 def _rows_with_nul(
